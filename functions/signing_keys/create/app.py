@@ -1,0 +1,9 @@
+"""POST /v1/signing-keys: register a public key for the calling API key."""
+
+from core import signing_keys
+from core.pipeline import endpoint
+
+
+@endpoint(scope="signing_keys:write", body=signing_keys.CreateSigningKey, status=201)
+def lambda_handler(call):
+    return signing_keys.create(call)

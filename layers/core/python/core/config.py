@@ -1,0 +1,28 @@
+"""Function configuration: one model mirroring the `Environment` block of template.yaml."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=3)
+    # Signs list cursors (HMAC-SHA256). A NoEcho stack parameter on AWS.
+    cursor_secret: str = Field(alias="CURSOR_SECRET", min_length=32)
+    # How long a warm container trusts its copy of an API key record for reads. Writes
+    # re-check the key inside their transaction, so a revoked key never writes.
+    api_key_cache_seconds: float = Field(default=10.0, alias="API_KEY_CACHE_SECONDS", ge=0, le=300)
+    # How long an idempotency claim blocks retries when its request died without an
+    # answer (a timeout or a killed process): at least the function timeout.
+    idempotency_lease_seconds: int = Field(default=30, alias="IDEMPOTENCY_LEASE_SECONDS", ge=1, le=900)
+    service_name: str = Field(default="partner-api", alias="POWERTOOLS_SERVICE_NAME")
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.model_validate(dict(os.environ))

@@ -1,0 +1,24 @@
+"""Prefixed, time-sortable identifiers: `<prefix>_<ULID>` (API.md "IDs")."""
+
+from __future__ import annotations
+
+import re
+
+from ulid import ULID
+
+PREFIXES = frozenset({"cus", "acc", "an", "addr", "ba", "bw", "bi", "whk", "evt", "key", "sig", "ptn", "req"})
+
+
+def new_id(prefix: str) -> str:
+    """A new id; ULIDs sort by creation time, which the list index relies on."""
+    if prefix not in PREFIXES:
+        raise ValueError(f"unknown id prefix {prefix}")
+    return f"{prefix}_{ULID()}"
+
+
+def id_pattern(prefix: str) -> str:
+    return rf"^{prefix}_[A-Za-z0-9]+$"
+
+
+def is_id(value: str, prefix: str) -> bool:
+    return re.fullmatch(id_pattern(prefix), value) is not None

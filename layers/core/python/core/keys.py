@@ -1,0 +1,42 @@
+"""Key shapes of the single table. The only module that knows them.
+
+Every partition key begins with the tenant (`T#<tenantId>`), so no query can cross
+tenants by construction. Lists use GSI1, whose sort key is the time-sortable id.
+"""
+
+from __future__ import annotations
+
+GSI1 = "GSI1"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def entity_key(tenant_id: str, entity_id: str) -> dict[str, str]:
+    return {"PK": tenant_pk(tenant_id), "SK": entity_id}
+
+
+def list_pk(tenant_id: str, collection: str) -> str:
+    return f"T#{tenant_id}#L#{collection}"
+
+
+def list_attrs(tenant_id: str, collection: str, entity_id: str) -> dict[str, str]:
+    return {"GSI1PK": list_pk(tenant_id, collection), "GSI1SK": entity_id}
+
+
+def guard_key(tenant_id: str, name: str, value: str) -> dict[str, str]:
+    """A uniqueness guard: one item per (tenant, unique field, value)."""
+    return {"PK": tenant_pk(tenant_id), "SK": f"U#{name}#{value}"}
+
+
+def idempotency_key(tenant_id: str, key: str) -> dict[str, str]:
+    return {"PK": tenant_pk(tenant_id), "SK": f"IDEM#{key}"}
+
+
+def api_key_key(tenant_id: str, key_hash: str) -> dict[str, str]:
+    return {"PK": tenant_pk(tenant_id), "SK": f"APIKEY#{key_hash}"}
+
+
+def tenant_key(tenant_id: str) -> dict[str, str]:
+    return {"PK": tenant_pk(tenant_id), "SK": "TENANT"}

@@ -1,0 +1,318 @@
+"""DynamoDB access: reads, paged queries and transactions that can never write twice.
+
+Items are plain dicts here; (de)serialisation uses boto3's own TypeSerializer. A failed
+condition becomes a domain error in this module and nowhere else: each write names the
+error it stands for (`on_fail`).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from core.errors import ApiError, InternalError
+
+_ser = TypeSerializer()
+_deser = TypeDeserializer()
+
+# Throttling and 5xx are retried by botocore's standard mode (same request, same
+# ClientRequestToken, so a transaction retried after an ambiguous failure is applied once).
+_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=2, read_timeout=5)
+TRANSACTION_CONFLICT_RETRIES = 4
+
+OnFail = ApiError | Callable[[dict[str, Any] | None], ApiError | None] | None
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(_plain_in(v)) for k, v in item.items() if v is not None}
+
+
+def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain_out(_deser.deserialize(v)) for k, v in item.items()}
+
+
+def _plain_in(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _plain_in(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_in(v) for v in value]
+    return value
+
+
+def _plain_out(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain_out(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_out(v) for v in value]
+    if isinstance(value, set):
+        return sorted(_plain_out(v) for v in value)
+    return value
+
+
+@dataclass
+class Condition:
+    expression: str
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __and__(self, other: Condition) -> Condition:
+        return Condition(
+            f"({self.expression}) AND ({other.expression})",
+            {**self.names, **other.names},
+            {**self.values, **other.values},
+        )
+
+
+@dataclass
+class Write:
+    """One item of a transaction: Put, Update, Delete or ConditionCheck."""
+
+    kind: str
+    key: dict[str, str]
+    item: dict[str, Any] | None = None
+    update: str | None = None
+    update_names: dict[str, str] = field(default_factory=dict)
+    update_values: dict[str, Any] = field(default_factory=dict)
+    condition: Condition | None = None
+    on_fail: OnFail = None
+
+    def request(self, table: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"TableName": table}
+        names = dict(self.update_names)
+        values = dict(self.update_values)
+        if self.kind == "Put":
+            assert self.item is not None
+            body["Item"] = serialize({**self.item, **self.key})
+        else:
+            body["Key"] = serialize(self.key)
+        if self.kind == "Update":
+            body["UpdateExpression"] = self.update
+        if self.condition is not None:
+            body["ConditionExpression"] = self.condition.expression
+            names.update(self.condition.names)
+            values.update(self.condition.values)
+            body["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if names:
+            body["ExpressionAttributeNames"] = names
+        if values:
+            body["ExpressionAttributeValues"] = serialize(values)
+        return {self.kind: body}
+
+    def failure(self, old_item: dict[str, Any] | None) -> ApiError:
+        return _resolve(self.on_fail, old_item) or InternalError("A write condition failed unexpectedly.")
+
+
+@dataclass
+class Tx:
+    """The writes one request makes; committed as a single DynamoDB transaction."""
+
+    writes: list[Write] = field(default_factory=list)
+
+    def put(
+        self,
+        key: dict[str, str],
+        item: dict[str, Any],
+        *,
+        condition: Condition | None = None,
+        on_fail: OnFail = None,
+    ) -> None:
+        self.writes.append(Write("Put", key, item=item, condition=condition, on_fail=on_fail))
+
+    def create(self, key: dict[str, str], item: dict[str, Any], *, on_fail: OnFail) -> None:
+        """A put that must not overwrite: guards and new entities."""
+        self.put(key, item, condition=Condition("attribute_not_exists(PK)"), on_fail=on_fail)
+
+    def update(
+        self,
+        key: dict[str, str],
+        expression: str,
+        *,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        condition: Condition | None = None,
+        on_fail: OnFail = None,
+    ) -> None:
+        self.writes.append(
+            Write(
+                "Update",
+                key,
+                update=expression,
+                update_names=names or {},
+                update_values=values or {},
+                condition=condition,
+                on_fail=on_fail,
+            )
+        )
+
+    def delete(
+        self, key: dict[str, str], *, condition: Condition | None = None, on_fail: OnFail = None
+    ) -> None:
+        self.writes.append(Write("Delete", key, condition=condition, on_fail=on_fail))
+
+    def check(self, key: dict[str, str], condition: Condition, *, on_fail: OnFail) -> None:
+        """Add a condition on an item: folded into the write on that item if there is one
+        (a transaction may touch an item only once), else a ConditionCheck. When folded,
+        `on_fail` should be a callable that returns None if its own part still held."""
+        for write in self.writes:
+            if write.key == key:
+                write.condition = condition if write.condition is None else write.condition & condition
+                write.on_fail = _either(on_fail, write.on_fail)
+                return
+        self.writes.append(Write("ConditionCheck", key, condition=condition, on_fail=on_fail))
+
+
+def _either(first: OnFail, then: OnFail) -> OnFail:
+    def combined(old: dict[str, Any] | None) -> ApiError:
+        return (
+            _resolve(first, old)
+            or _resolve(then, old)
+            or InternalError("A write condition failed unexpectedly.")
+        )
+
+    return combined
+
+
+def _resolve(on_fail: OnFail, old: dict[str, Any] | None) -> ApiError | None:
+    if on_fail is None or isinstance(on_fail, ApiError):
+        return on_fail
+    return on_fail(old)
+
+
+class Store:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self.table = table_name
+        self.client = client or boto3.client("dynamodb", config=_BOTO_CONFIG)
+
+    def get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
+        out = self.client.get_item(TableName=self.table, Key=serialize(key), ConsistentRead=consistent)
+        item = out.get("Item")
+        return deserialize(item) if item else None
+
+    def query_page(
+        self,
+        *,
+        index: str | None,
+        pk_name: str,
+        pk_value: str,
+        limit: int,
+        start_key: dict[str, Any] | None = None,
+        forward: bool = False,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": pk_name},
+            "ExpressionAttributeValues": {":pk": {"S": pk_value}},
+            "Limit": limit,
+            "ScanIndexForward": forward,
+        }
+        if index:
+            params["IndexName"] = index
+        if start_key:
+            params["ExclusiveStartKey"] = serialize(start_key)
+        out = self.client.query(**params)
+        last = out.get("LastEvaluatedKey")
+        return [deserialize(i) for i in out.get("Items", [])], (deserialize(last) if last else None)
+
+    def put(
+        self,
+        key: dict[str, str],
+        item: dict[str, Any],
+        *,
+        condition: Condition | None = None,
+        on_fail: OnFail = None,
+    ) -> None:
+        self._single(Write("Put", key, item=item, condition=condition, on_fail=on_fail))
+
+    def update(
+        self,
+        key: dict[str, str],
+        expression: str,
+        *,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+        condition: Condition | None = None,
+        on_fail: OnFail = None,
+    ) -> None:
+        self._single(
+            Write(
+                "Update",
+                key,
+                update=expression,
+                update_names=names or {},
+                update_values=values or {},
+                condition=condition,
+                on_fail=on_fail,
+            )
+        )
+
+    def delete(
+        self, key: dict[str, str], *, condition: Condition | None = None, on_fail: OnFail = None
+    ) -> None:
+        self._single(Write("Delete", key, condition=condition, on_fail=on_fail))
+
+    def _single(self, write: Write) -> None:
+        ((kind, request),) = write.request(self.table).items()
+        call = {
+            "Put": self.client.put_item,
+            "Update": self.client.update_item,
+            "Delete": self.client.delete_item,
+        }[kind]
+        try:
+            call(**request)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            old = exc.response.get("Item")
+            raise write.failure(deserialize(old) if old else None) from None
+
+    def transact(self, writes: list[Write], *, token: str | None = None) -> None:
+        """Commit `writes` atomically. Transaction conflicts are retried with the same
+        ClientRequestToken, so a commit whose first answer was lost is not applied twice."""
+        if not writes:
+            return
+        if len(writes) == 1 and writes[0].kind != "ConditionCheck":
+            self._single(writes[0])
+            return
+        items = [w.request(self.table) for w in writes]
+        token = token or str(uuid.uuid4())
+        for attempt in range(TRANSACTION_CONFLICT_RETRIES + 1):
+            try:
+                self.client.transact_write_items(TransactItems=items, ClientRequestToken=token)
+                return
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code == "TransactionConflictException" and attempt < TRANSACTION_CONFLICT_RETRIES:
+                    _backoff(attempt)
+                    continue
+                if code != "TransactionCanceledException":
+                    raise
+                reasons = exc.response.get("CancellationReasons") or []
+                for write, reason in zip(writes, reasons, strict=False):
+                    if reason.get("Code") == "ConditionalCheckFailed":
+                        old = reason.get("Item")
+                        raise write.failure(deserialize(old) if old else None) from None
+                if attempt < TRANSACTION_CONFLICT_RETRIES and any(
+                    r.get("Code") in ("TransactionConflict", "ThrottlingError") for r in reasons
+                ):
+                    _backoff(attempt)
+                    continue
+                raise
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(0.5, 0.02 * 2**attempt) * (0.5 + random.random() / 2))

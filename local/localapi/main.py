@@ -1,0 +1,278 @@
+"""`localapi`: the local API (the embedded default), `invoke` without Docker, the route table.
+
+    localapi serve [--host 127.0.0.1] [--port 3000] [--dynamodb-port 8001] [--credentials PATH]
+    localapi invoke FUNCTION_OR_EVENT_NAME EVENT_FILE [--credentials PATH]
+    localapi routes
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from localapi import events as event_files
+from localapi.dynamodb import LOOPBACK, LocalDynamoDB
+from localapi.sandbox import (
+    CredentialsMissing,
+    credentials_document,
+    default_credentials_path,
+    new_cursor_secret,
+    read_credentials,
+    seed_sandbox,
+    write_credentials,
+)
+from localapi.server import (
+    HttpServer,
+    LocalApi,
+    functions_environment,
+    invoke,
+    local_overrides,
+    prepare_environment,
+)
+from localapi.template import TemplateError, function_environment, function_route, load_template, routes
+
+DEFAULT_TABLE_NAME = "partner-api-local"
+START_HINT = "start the local API first: make run"
+
+app = typer.Typer(
+    help="The partner API on this machine: moto's DynamoDB, template.yaml's routes, a sandbox partner.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+CredentialsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--credentials",
+        envvar="PARTNER_API_CREDENTIALS",
+        help="The sandbox credentials file (default: .local/sandbox.json at the repository root).",
+    ),
+]
+TemplateOption = Annotated[
+    Path | None, typer.Option("--template", help="template.yaml to use (default: the repository's).")
+]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _port_free(host: str, port: int) -> bool:
+    if port == 0:
+        return True
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address the API listens on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="API port (0: any free port).")] = 3000,
+    dynamodb_port: Annotated[
+        int, typer.Option(help="Port of the local DynamoDB endpoint on 127.0.0.1 (0: any free port).")
+    ] = 8001,
+    credentials: CredentialsOption = None,
+    table_name: Annotated[str, typer.Option(help="Name of the local table.")] = DEFAULT_TABLE_NAME,
+    template: TemplateOption = None,
+) -> None:
+    """Start DynamoDB (moto) and the API, seed a sandbox partner, write its credentials."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    try:
+        tpl = load_template(template)
+    except TemplateError as exc:
+        raise _fail(str(exc)) from None
+    for what, where, number in (("API", host, port), ("DynamoDB", LOOPBACK, dynamodb_port)):
+        if not _port_free(where, number):
+            raise _fail(f"the {what} port {where}:{number} is in use (pass another, or 0 for any free port)")
+    credentials_path = (credentials or default_credentials_path()).resolve()
+    cursor_secret = new_cursor_secret()
+    overrides = local_overrides(table_name, cursor_secret)
+    function_env = functions_environment(tpl, overrides)
+
+    dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port)
+    http: HttpServer | None = None
+    try:
+        endpoint = dynamodb.start()
+        prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=function_env)
+        dynamodb.create_table(table_name, tpl)
+
+        from core.store import Store
+
+        partner = seed_sandbox(Store(table_name, client=dynamodb.client()))
+        http = HttpServer(LocalApi(tpl), host=host, port=port)
+        base_url = http.bind()
+        write_credentials(
+            credentials_path,
+            credentials_document(
+                partner,
+                base_url=base_url,
+                dynamodb_endpoint=endpoint,
+                table_name=table_name,
+                cursor_secret=cursor_secret,
+            ),
+        )
+        http.start()
+
+        info = Table(show_header=False, box=None, padding=(0, 1))
+        info.add_column(style="bold")
+        info.add_column(overflow="fold")
+        info.add_row("API", base_url)
+        info.add_row("DynamoDB", f"{endpoint}  (boto3 endpoint_url / aws --endpoint-url, region us-east-1)")
+        info.add_row("Table", table_name)
+        info.add_row("API key", partner.api_key)
+        info.add_row("Signing key", f"{partner.signing_key_id} ({partner.algorithm}, signatures required)")
+        info.add_row("Credentials", str(credentials_path))
+        out.print(f"[bold green]Partner API running locally[/] ({len(routes(tpl))} routes from {tpl.path.name})")
+        out.print(info)
+        out.print("Ctrl-C stops it.")
+        print(f"READY {base_url}", flush=True)
+
+        while not stop.wait(0.5):
+            pass
+    finally:
+        if http is not None:
+            http.stop()
+        dynamodb.stop()
+    err.print("stopped")
+
+
+@app.command("invoke")
+def invoke_command(
+    function: Annotated[
+        str,
+        typer.Argument(help="A function's logical id (CreateSigningKeyFunction) or event name (signing_keys_create)."),
+    ],
+    event_file: Annotated[str, typer.Argument(help="An event file, or a name in events/ (signing_keys_create).")],
+    credentials: CredentialsOption = None,
+    template: TemplateOption = None,
+) -> None:
+    """Run one function's handler in this process on an event, like `sam local invoke -e`
+    without Docker. The event is re-signed now with the sandbox credentials and the
+    handler uses the running local API's DynamoDB."""
+    try:
+        tpl = load_template(template)
+        route = function_route(tpl, function)
+    except TemplateError as exc:
+        raise _fail(str(exc), 2) from None
+    credentials_path = credentials or default_credentials_path()
+    try:
+        creds = read_credentials(credentials_path)
+    except CredentialsMissing:
+        raise _fail(f"no sandbox credentials at {credentials_path}: {START_HINT}", 2) from None
+    except ValueError as exc:
+        raise _fail(f"unreadable credentials file {credentials_path}: {exc}", 2) from None
+    missing = [
+        k
+        for k in ("apiKey", "signingKeyId", "privateKeyPem", "dynamodbEndpoint", "tableName", "cursorSecret")
+        if not creds.get(k)
+    ]
+    if missing:
+        raise _fail(f"{credentials_path} lacks {', '.join(missing)}: {START_HINT}", 2)
+    endpoint = str(creds["dynamodbEndpoint"])
+    if not _reachable(endpoint):
+        raise _fail(f"nothing answers at {endpoint} (the file {credentials_path} is stale): {START_HINT}", 2)
+    try:
+        event = event_files.load_event(event_file)
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc), 2) from None
+    if event.get("routeKey") not in (None, route.route_key):
+        err.print(f"[yellow]note:[/] the event's routeKey is {event['routeKey']!r}; {route.function} serves {route.route_key!r}")
+
+    signed = event_files.sign_event(
+        event,
+        api_key=str(creds["apiKey"]),
+        signing_key_id=str(creds["signingKeyId"]),
+        private_key_pem=str(creds["privateKeyPem"]),
+        algorithm=str(creds.get("algorithm") or "ed25519"),
+    )
+    env = function_environment(tpl, route.function, local_overrides(creds["tableName"], creds["cursorSecret"]))
+    prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=env)
+    result = invoke(tpl, route, signed)
+    _print_result(route.function, result)
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or LOOPBACK, parts.port or 80), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _print_result(function: str, result: Any) -> None:
+    out.rule(f"{function} response")
+    if not (isinstance(result, dict) and "statusCode" in result):
+        out.print_json(json.dumps(result))
+        return
+    status = int(result["statusCode"])
+    colour = "green" if status < 400 else "yellow" if status < 500 else "red"
+    out.print(f"[bold {colour}]{status}[/]")
+    for name, value in (result.get("headers") or {}).items():
+        out.print(f"[bold]{name}[/]: {value}", highlight=False)
+    body = result.get("body") or ""
+    if result.get("isBase64Encoded"):
+        out.print(f"(base64 body) {body}", highlight=False)
+        return
+    if body:
+        try:
+            out.print_json(body)
+        except json.JSONDecodeError:
+            out.print(body, highlight=False, markup=False)
+
+
+@app.command("routes")
+def routes_command(template: TemplateOption = None) -> None:
+    """The routes of template.yaml, the functions that serve them, and their sample events."""
+    try:
+        tpl = load_template(template)
+    except TemplateError as exc:
+        raise _fail(str(exc)) from None
+    table = Table(title=f"Routes of {tpl.path}")
+    for column in ("Method", "Path", "Function", "Code", "Event"):
+        table.add_column(column, no_wrap=column in ("Method", "Path"))
+    for route in sorted(routes(tpl), key=lambda r: (r.path, r.method)):
+        code = route.code_uri.relative_to(tpl.root) if route.code_uri.is_relative_to(tpl.root) else route.code_uri
+        event = tpl.root / event_files.EVENTS_DIR_NAME / f"{route.event_name}.json"
+        table.add_row(
+            route.method,
+            route.path,
+            route.function,
+            f"{code}/{route.handler}",
+            f"events/{event.name}" if event.is_file() else "[red]missing[/]",
+        )
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

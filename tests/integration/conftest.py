@@ -1,0 +1,80 @@
+"""Handlers against moto, in-process: the table is built from template.yaml's definition."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from core import clock, partners, pipeline
+from core.store import Store
+from partner_sdk import signing
+from tests.support.harness import Partner
+from tests.support.template_table import create_table
+
+TABLE = "partner-api-test"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    env = {
+        "TABLE_NAME": TABLE,
+        "CURSOR_SECRET": "test-cursor-secret-0123456789abcdef0123",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "API_KEY_CACHE_SECONDS": "10",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(client, TABLE)
+        pipeline.reset_runtime()
+        yield client
+        pipeline.reset_runtime()
+        clock.reset()
+
+
+@pytest.fixture
+def store(aws: Any) -> Store:
+    return pipeline.runtime()[1]
+
+
+@pytest.fixture
+def make_partner(store: Store) -> Callable[..., Partner]:
+    def make(*, mode: str = "test", policy: str = "required", scope_list: list[str] | None = None,
+             algorithm: str = "ed25519", scheme: str = "rfc9421") -> Partner:
+        partner = partners.create_partner(store, "Test Partner", mode=mode)
+        key, secret = partners.issue_api_key(store, partner["id"], scope_list=scope_list, signature_policy=policy)
+        private = signing.generate_private_key(algorithm)
+        created = partners.add_signing_key(store, partner["id"], key["keyId"], signing.public_key_pem(private),
+                                           algorithm)
+        return Partner(partner["id"], secret, key["keyId"], created["id"], private, algorithm, scheme)
+
+    return make
+
+
+@pytest.fixture
+def partner(make_partner: Callable[..., Partner]) -> Partner:
+    return make_partner()
+
+
+def scan_all(client: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": TABLE}
+    while True:
+        out = client.scan(**kwargs)
+        items.extend(out["Items"])
+        if "LastEvaluatedKey" not in out:
+            return sorted(items, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
+        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
+
+__all__ = ["TABLE", "scan_all", "os"]
