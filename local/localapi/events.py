@@ -203,7 +203,9 @@ def sign_event(
 
     signed: dict[str, Any] = json.loads(json.dumps(event))
     headers = {
-        str(k).lower(): str(v) for k, v in (signed.get("headers") or {}).items() if k.lower() not in AUTH_HEADERS
+        str(k).lower(): str(v)
+        for k, v in (signed.get("headers") or {}).items()
+        if k.lower() not in AUTH_HEADERS
     }
     headers["authorization"] = f"Bearer {api_key}"
     signed["headers"] = headers

@@ -1,8 +1,8 @@
 """`localapi`: the local API (the embedded default), `invoke` without Docker, the route table.
 
-    localapi serve [--host 127.0.0.1] [--port 3000] [--dynamodb-port 8001] [--credentials PATH]
-    localapi invoke FUNCTION_OR_EVENT_NAME EVENT_FILE [--credentials PATH]
-    localapi routes
+localapi serve [--host 127.0.0.1] [--port 3000] [--dynamodb-port 8001] [--credentials PATH]
+localapi invoke FUNCTION_OR_EVENT_NAME EVENT_FILE [--credentials PATH]
+localapi routes
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import signal
 import socket
-import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -39,6 +38,7 @@ from localapi.server import (
     invoke,
     local_overrides,
     prepare_environment,
+    quiet_dynamodb_log,
 )
 from localapi.template import TemplateError, function_environment, function_route, load_template, routes
 
@@ -115,6 +115,7 @@ def serve(
     overrides = local_overrides(table_name, cursor_secret)
     function_env = functions_environment(tpl, overrides)
 
+    quiet_dynamodb_log()
     dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port)
     http: HttpServer | None = None
     try:
@@ -139,17 +140,17 @@ def serve(
         )
         http.start()
 
-        info = Table(show_header=False, box=None, padding=(0, 1))
-        info.add_column(style="bold")
-        info.add_column(overflow="fold")
-        info.add_row("API", base_url)
-        info.add_row("DynamoDB", f"{endpoint}  (boto3 endpoint_url / aws --endpoint-url, region us-east-1)")
-        info.add_row("Table", table_name)
-        info.add_row("API key", partner.api_key)
-        info.add_row("Signing key", f"{partner.signing_key_id} ({partner.algorithm}, signatures required)")
-        info.add_row("Credentials", str(credentials_path))
-        out.print(f"[bold green]Partner API running locally[/] ({len(routes(tpl))} routes from {tpl.path.name})")
-        out.print(info)
+        rows = [
+            ("API", base_url),
+            ("DynamoDB", f"{endpoint}  (boto3 endpoint_url= or aws --endpoint-url; region us-east-1)"),
+            ("Table", table_name),
+            ("API key", partner.api_key),
+            ("Signing key", f"{partner.signing_key_id} ({partner.algorithm}; signatures required)"),
+            ("Credentials", str(credentials_path)),
+        ]
+        out.print(f"[bold green]Partner API running locally[/] ({len(routes(tpl))} routes from {tpl.path})")
+        for label, value in rows:
+            out.print(f"  [bold]{label:<12}[/] {value}", highlight=False)
         out.print("Ctrl-C stops it.")
         print(f"READY {base_url}", flush=True)
 
@@ -166,9 +167,13 @@ def serve(
 def invoke_command(
     function: Annotated[
         str,
-        typer.Argument(help="A function's logical id (CreateSigningKeyFunction) or event name (signing_keys_create)."),
+        typer.Argument(
+            help="A function's logical id (CreateSigningKeyFunction) or event name (signing_keys_create)."
+        ),
     ],
-    event_file: Annotated[str, typer.Argument(help="An event file, or a name in events/ (signing_keys_create).")],
+    event_file: Annotated[
+        str, typer.Argument(help="An event file, or a name in events/ (signing_keys_create).")
+    ],
     credentials: CredentialsOption = None,
     template: TemplateOption = None,
 ) -> None:
@@ -202,7 +207,10 @@ def invoke_command(
     except (OSError, ValueError) as exc:
         raise _fail(str(exc), 2) from None
     if event.get("routeKey") not in (None, route.route_key):
-        err.print(f"[yellow]note:[/] the event's routeKey is {event['routeKey']!r}; {route.function} serves {route.route_key!r}")
+        err.print(
+            f"[yellow]note:[/] the event's routeKey is {event['routeKey']!r}; "
+            f"{route.function} serves {route.route_key!r}"
+        )
 
     signed = event_files.sign_event(
         event,
@@ -211,7 +219,9 @@ def invoke_command(
         private_key_pem=str(creds["privateKeyPem"]),
         algorithm=str(creds.get("algorithm") or "ed25519"),
     )
-    env = function_environment(tpl, route.function, local_overrides(creds["tableName"], creds["cursorSecret"]))
+    env = function_environment(
+        tpl, route.function, local_overrides(creds["tableName"], creds["cursorSecret"])
+    )
     prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=env)
     result = invoke(tpl, route, signed)
     _print_result(route.function, result)
@@ -258,7 +268,11 @@ def routes_command(template: TemplateOption = None) -> None:
     for column in ("Method", "Path", "Function", "Code", "Event"):
         table.add_column(column, no_wrap=column in ("Method", "Path"))
     for route in sorted(routes(tpl), key=lambda r: (r.path, r.method)):
-        code = route.code_uri.relative_to(tpl.root) if route.code_uri.is_relative_to(tpl.root) else route.code_uri
+        code = (
+            route.code_uri.relative_to(tpl.root)
+            if route.code_uri.is_relative_to(tpl.root)
+            else route.code_uri
+        )
         event = tpl.root / event_files.EVENTS_DIR_NAME / f"{route.event_name}.json"
         table.add_row(
             route.method,
@@ -270,9 +284,5 @@ def routes_command(template: TemplateOption = None) -> None:
     out.print(table)
 
 
-def main() -> None:
-    app()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    app()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
@@ -117,7 +117,7 @@ def load_handler(route: Route) -> Handler:
     handler = getattr(module, route.handler_name, None)
     if not callable(handler):
         raise ImportError(f"{path} has no function {route.handler_name}")
-    return handler  # type: ignore[no-any-return]
+    return handler
 
 
 @dataclass
@@ -155,7 +155,9 @@ def lambda_context(template: Template, route: Route) -> LambdaContext:
     return LambdaContext(function_name=route.function, memory_limit_in_mb=memory, timeout_seconds=timeout)
 
 
-def invoke(template: Template, route: Route, event: dict[str, Any], loader: HandlerLoader = load_handler) -> Any:
+def invoke(
+    template: Template, route: Route, event: dict[str, Any], loader: HandlerLoader = load_handler
+) -> Any:
     """Run the route's handler on `event` in this process and return what it returned."""
     return loader(route)(event, lambda_context(template, route))
 
@@ -279,7 +281,9 @@ class LocalApi:
         if route is None:
             if allowed:
                 return error_response(
-                    MethodNotAllowed(f"{method} is not allowed on {raw_path}; allowed: {', '.join(allowed)}."),
+                    MethodNotAllowed(
+                        f"{method} is not allowed on {raw_path}; allowed: {', '.join(allowed)}."
+                    ),
                     {"Allow": ", ".join(allowed)},
                 )
             return error_response(ResourceMissing(f"Unrecognized request URL ({method} {raw_path})."))
@@ -323,6 +327,21 @@ def proxy_response(result: Any) -> WsgiResponse:
 # -- serving ---------------------------------------------------------------------------
 
 
+class RequestLogHandler(WSGIRequestHandler):
+    """One access-log line per request on stderr, independent of the `werkzeug` logger
+    (which moto's server shares, and which `quiet_dynamodb_log` turns down)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        print(f'{self.address_string()} "{self.requestline}" {code}', file=sys.stderr, flush=True)
+
+
+def quiet_dynamodb_log() -> None:
+    """moto's server logs every DynamoDB call through the `werkzeug` logger: keep warnings only."""
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
 @dataclass
 class HttpServer:
     """werkzeug's threaded server around a `LocalApi`, in a background thread."""
@@ -335,7 +354,9 @@ class HttpServer:
 
     def bind(self) -> str:
         """Open the socket (port 0: any free port); returns the base URL."""
-        self._server = make_server(self.host, self.port, self.app, threaded=True)
+        self._server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=RequestLogHandler
+        )
         self.port = self._server.server_address[1]
         return self.base_url
 

@@ -218,7 +218,7 @@ def test_private_ec_jwk_is_rejected(keys: dict[str, Any]) -> None:
 
 
 def test_rsa_1024_is_rejected() -> None:
-    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 (must be refused)
     for form in (spki_pem(small), jwk_of(small)):
         err = invalid(form)
         assert err.param == "publicKey"
@@ -382,5 +382,5 @@ def test_jwk_alg_that_does_not_fit_or_is_unknown(keys: dict[str, Any], kind: str
 
 
 def test_key_problem_is_reported_before_algorithm_problem() -> None:
-    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 (must be refused)
     assert invalid(spki_pem(small), "ed25519").param == "publicKey"

@@ -315,7 +315,17 @@ def test_window_uses_the_injected_clock(ed_key: Any) -> None:
 
 @pytest.mark.parametrize(
     "timestamp",
-    ["1760000000.0", "1760000000.5", "abc", "", " ", "-1760000000", "+1760000000", "1e9", "１７６"],
+    [
+        "1760000000.0",
+        "1760000000.5",
+        "abc",
+        "",
+        " ",
+        "-1760000000",
+        "+1760000000",
+        "1e9",
+        "\uff11\uff17\uff16",  # fullwidth digits: str.isdigit() says yes, int() would too
+    ],
 )
 def test_non_integer_timestamp(ed_key: Any, timestamp: str) -> None:
     msg = request(ed_key, timestamp=timestamp)

@@ -1,0 +1,55 @@
+# The project's gates in one place. `make run` and `make test` are the two commands a
+# newcomer needs; both install what they need first.
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+SAM_VENV := .venv-sam
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck template unit integration e2e bench clean
+
+$(STAMP): pyproject.toml layers/core/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## start the API locally on an embedded DynamoDB and print sandbox credentials
+	$(BIN)/localapi serve
+
+$(SAM_VENV)/bin/sam:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy layers/core/python/core sdk/partner_sdk local/localapi ops/operator_cli bench/bench_suite
+
+# SAM is kept in its own virtualenv: its pins must not decide the runtime's.
+template: install $(SAM_VENV)/bin/sam
+	$(BIN)/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir .aws-sam/build --cached --cache-dir .aws-sam/cache
+
+test: lint typecheck template  ## everything CI runs
+	$(BIN)/pytest -n 2 --dist loadfile
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install
+	$(BIN)/pytest tests/integration
+
+e2e: install
+	$(BIN)/pytest tests/e2e
+
+bench: install  ## figures and ratios, measured side by side (never asserted in tests)
+	$(BIN)/bench
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
