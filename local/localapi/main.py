@@ -105,15 +105,14 @@ def serve(
 
     try:
         tpl = load_template(template)
-    except TemplateError as exc:
+        cursor_secret = new_cursor_secret()
+        function_env = functions_environment(tpl, local_overrides(table_name, cursor_secret))
+    except (TemplateError, ValueError) as exc:
         raise _fail(str(exc)) from None
     for what, where, number in (("API", host, port), ("DynamoDB", LOOPBACK, dynamodb_port)):
         if not _port_free(where, number):
             raise _fail(f"the {what} port {where}:{number} is in use (pass another, or 0 for any free port)")
     credentials_path = (credentials or default_credentials_path()).resolve()
-    cursor_secret = new_cursor_secret()
-    overrides = local_overrides(table_name, cursor_secret)
-    function_env = functions_environment(tpl, overrides)
 
     quiet_dynamodb_log()
     dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port)
@@ -126,7 +125,10 @@ def serve(
         from core.store import Store
 
         partner = seed_sandbox(Store(table_name, client=dynamodb.client()))
-        http = HttpServer(LocalApi(tpl), host=host, port=port)
+        api = LocalApi(tpl)
+        for route, problem in api.preload():
+            err.print(f"[yellow]warning:[/] {route.route_key} ({route.function}) will answer 500: {problem}")
+        http = HttpServer(api, host=host, port=port)
         base_url = http.bind()
         write_credentials(
             credentials_path,
@@ -154,7 +156,7 @@ def serve(
         out.print("Ctrl-C stops it.")
         print(f"READY {base_url}", flush=True)
 
-        while not stop.wait(0.5):
+        while not stop.wait(0.2):
             pass
     finally:
         if http is not None:
@@ -163,7 +165,7 @@ def serve(
     err.print("stopped")
 
 
-@app.command("invoke")
+@app.command("invoke", short_help="Run one function in-process on an event (sam local invoke -e, no Docker).")
 def invoke_command(
     function: Annotated[
         str,
@@ -243,7 +245,7 @@ def _print_result(function: str, result: Any) -> None:
         return
     status = int(result["statusCode"])
     colour = "green" if status < 400 else "yellow" if status < 500 else "red"
-    out.print(f"[bold {colour}]{status}[/]")
+    out.print(f"[bold {colour}]HTTP {status}[/]", highlight=False)
     for name, value in (result.get("headers") or {}).items():
         out.print(f"[bold]{name}[/]: {value}", highlight=False)
     body = result.get("body") or ""
@@ -281,7 +283,8 @@ def routes_command(template: TemplateOption = None) -> None:
             f"{code}/{route.handler}",
             f"events/{event.name}" if event.is_file() else "[red]missing[/]",
         )
-    out.print(table)
+    # Piped output has no terminal width: do not squeeze the table into 80 columns.
+    (out if out.is_terminal else Console(width=200)).print(table)
 
 
 if __name__ == "__main__":

@@ -240,6 +240,17 @@ class LocalApi:
         response = self.dispatch(environ)
         return response(environ, start_response)
 
+    def preload(self) -> list[tuple[Route, str]]:
+        """Import every handler now (a fast first request, import errors shown at startup).
+        Returns the routes whose handler cannot be imported, with the reason."""
+        problems = []
+        for route in self.routes:
+            try:
+                self.loader(route)
+            except Exception as exc:
+                problems.append((route, f"{type(exc).__name__}: {exc}"))
+        return problems
+
     def find(self, method: str, raw_path: str) -> tuple[Route | None, dict[str, str], list[str]]:
         """(route, path parameters, methods allowed on the path)."""
         allowed: list[str] = []
@@ -362,14 +373,21 @@ class HttpServer:
 
     @property
     def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        # A wildcard address is not one to call: clients use loopback.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def start(self) -> str:
         if self._server is None:
             self.bind()
         assert self._server is not None
-        self._thread = threading.Thread(target=self._server.serve_forever, name="localapi-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="localapi-http",
+            daemon=True,
+        )
         self._thread.start()
         return self.base_url
 

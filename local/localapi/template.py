@@ -75,7 +75,8 @@ def _node_value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return loader.construct_sequence(node, deep=True)
     if isinstance(node, yaml.MappingNode):
         return loader.construct_mapping(node, deep=True)
-    raise yaml.constructor.ConstructorError(None, None, f"unexpected node {node.id}", node.start_mark)
+    kind = type(node).__name__
+    raise yaml.constructor.ConstructorError(None, None, f"unexpected node {kind}", node.start_mark)
 
 
 def _long_form(key: str) -> Any:

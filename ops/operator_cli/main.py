@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core import partners
+from core import partners, scopes
 from core.errors import ApiError
 from core.store import Store
 
@@ -117,11 +117,14 @@ def partner_create(
     """Create a partner, issue its first API key (shown once) and register its first signing key."""
     db = store()
     try:
+        if scope:
+            scopes.check_known(scope)  # checked before anything is written: no half-onboarded partner
+        partners.check_policy(mode, signature_policy)
+        public_key = _read_key(public_key_file)
         partner = partners.create_partner(db, name, mode=mode)
         key, secret = partners.issue_api_key(
             db, partner["id"], scope_list=scope, signature_policy=signature_policy
         )
-        public_key = _read_key(public_key_file)
         signing = (
             partners.add_signing_key(db, partner["id"], key["keyId"], public_key, algorithm)
             if public_key

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -49,13 +48,22 @@ def store(aws: Any) -> Store:
 
 @pytest.fixture
 def make_partner(store: Store) -> Callable[..., Partner]:
-    def make(*, mode: str = "test", policy: str = "required", scope_list: list[str] | None = None,
-             algorithm: str = "ed25519", scheme: str = "rfc9421") -> Partner:
+    def make(
+        *,
+        mode: str = "test",
+        policy: str = "required",
+        scope_list: list[str] | None = None,
+        algorithm: str = "ed25519",
+        scheme: str = "rfc9421",
+    ) -> Partner:
         partner = partners.create_partner(store, "Test Partner", mode=mode)
-        key, secret = partners.issue_api_key(store, partner["id"], scope_list=scope_list, signature_policy=policy)
+        key, secret = partners.issue_api_key(
+            store, partner["id"], scope_list=scope_list, signature_policy=policy
+        )
         private = signing.generate_private_key(algorithm)
-        created = partners.add_signing_key(store, partner["id"], key["keyId"], signing.public_key_pem(private),
-                                           algorithm)
+        created = partners.add_signing_key(
+            store, partner["id"], key["keyId"], signing.public_key_pem(private), algorithm
+        )
         return Partner(partner["id"], secret, key["keyId"], created["id"], private, algorithm, scheme)
 
     return make
@@ -75,6 +83,3 @@ def scan_all(client: Any) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in out:
             return sorted(items, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
         kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
-
-
-__all__ = ["TABLE", "scan_all", "os"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -9,10 +10,11 @@ from typing import Any
 import pytest
 
 from core import clock, idempotency
+from core.http import Request
 from core.store import Store
 from partner_sdk import signing
 from tests.integration.conftest import scan_all
-from tests.support.harness import Partner, call
+from tests.support.harness import Partner, call, make_event
 
 CREATE = "signing_keys/create"
 LIST = "signing_keys/list"
@@ -52,20 +54,21 @@ def test_same_key_different_body_is_409_duplicate(partner: Partner) -> None:
 
 def test_same_key_other_path_is_409_duplicate(partner: Partner) -> None:
     assert create(partner, {"publicKey": pem()}, "k-3").status == 201
-    reply = call(DELETE, "DELETE", f"/v1/signing-keys/{partner.signing_key_id}", partner=partner,
-                 path_params={"keyId": partner.signing_key_id}, idempotency_key="k-3")
+    reply = call(
+        DELETE,
+        "DELETE",
+        f"/v1/signing-keys/{partner.signing_key_id}",
+        partner=partner,
+        path_params={"keyId": partner.signing_key_id},
+        idempotency_key="k-3",
+    )
     assert (reply.status, reply.code) == (409, "duplicate_idempotency_key")
 
 
 def test_in_flight_is_409_with_retry_after(store: Store, partner: Partner) -> None:
-    from tests.support.harness import make_event
-    from core.http import Request
-
     body = {"publicKey": pem()}
     # A first request has claimed the key and not finished.
-    import json as _json
-
-    raw = _json.dumps(body).encode()
+    raw = json.dumps(body).encode()
     request = Request.from_event(make_event("POST", "/v1/signing-keys", body=raw))
     claim = idempotency.claim(store, request, partner.tenant_id, "k-4", now=time.time(), lease_seconds=30)
     assert isinstance(claim, idempotency.Claim)

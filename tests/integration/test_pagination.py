@@ -21,7 +21,9 @@ def fill(partner: Partner, count: int) -> list[str]:
     ids = [partner.signing_key_id]
     for _ in range(count):
         pem = signing.public_key_pem(signing.generate_private_key("ed25519"))
-        ids.append(call(CREATE, "POST", "/v1/signing-keys", partner=partner, body={"publicKey": pem}).json["id"])
+        ids.append(
+            call(CREATE, "POST", "/v1/signing-keys", partner=partner, body={"publicKey": pem}).json["id"]
+        )
     return ids[::-1]  # newest first
 
 

@@ -75,7 +75,9 @@ def test_a_signature_over_something_else_is_refused(partner: Partner, scheme: st
             import base64
             import hashlib
 
-            headers["Content-Digest"] = "sha-256=:" + base64.b64encode(hashlib.sha256(sent).digest()).decode() + ":"
+            headers["Content-Digest"] = (
+                "sha-256=:" + base64.b64encode(hashlib.sha256(sent).digest()).decode() + ":"
+            )
     elif tamper == "path":
         path = "/v1/signing-keys/"
     elif tamper == "query":
@@ -84,7 +86,9 @@ def test_a_signature_over_something_else_is_refused(partner: Partner, scheme: st
         headers["X-Timestamp"] = str(int(headers["X-Timestamp"]) - 1)
     else:
         headers["Signature-Input"] = headers["Signature-Input"].replace("created=", "created=1")
-    event = make_event("POST", path, query=query, body=sent, headers=headers, route_key="POST /v1/signing-keys")
+    event = make_event(
+        "POST", path, query=query, body=sent, headers=headers, route_key="POST /v1/signing-keys"
+    )
     out = handler_module(CREATE).lambda_handler(event, None)
     code = json.loads(out["body"])["error"]["code"]
     assert out["statusCode"] == 401
@@ -130,7 +134,9 @@ def test_missing_scope_is_403(make_partner: Any) -> None:
 
 
 def test_body_over_256_kib_is_413(partner: Partner) -> None:
-    reply = call(CREATE, "POST", "/v1/signing-keys", partner=partner, raw_body=b"{" + b" " * (256 * 1024) + b"}")
+    reply = call(
+        CREATE, "POST", "/v1/signing-keys", partner=partner, raw_body=b"{" + b" " * (256 * 1024) + b"}"
+    )
     assert (reply.status, reply.code) == (413, "body_too_large")
 
 

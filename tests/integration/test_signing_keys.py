@@ -18,7 +18,9 @@ def create(partner: Partner, body: dict[str, Any], **kw: Any):
 
 
 def delete(partner: Partner, key_id: str, **kw: Any):
-    return call(DELETE, "DELETE", f"/v1/signing-keys/{key_id}", partner=partner, path_params={"keyId": key_id}, **kw)
+    return call(
+        DELETE, "DELETE", f"/v1/signing-keys/{key_id}", partner=partner, path_params={"keyId": key_id}, **kw
+    )
 
 
 def listing(partner: Partner, query: str = "", **kw: Any):

@@ -32,9 +32,21 @@ def handler_module(function_dir: str) -> ModuleType:
     return _modules[function_dir]
 
 
-def make_event(method: str, path: str, *, query: str = "", body: bytes = b"", headers: dict[str, str] | None = None,
-               path_params: dict[str, str] | None = None, route_key: str | None = None) -> dict[str, Any]:
-    all_headers = {"host": HOST, "x-forwarded-proto": "https", **{k.lower(): v for k, v in (headers or {}).items()}}
+def make_event(
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    path_params: dict[str, str] | None = None,
+    route_key: str | None = None,
+) -> dict[str, Any]:
+    all_headers = {
+        "host": HOST,
+        "x-forwarded-proto": "https",
+        **{k.lower(): v for k, v in (headers or {}).items()},
+    }
     return {
         "version": "2.0",
         "routeKey": route_key or f"{method} {path}",
@@ -43,8 +55,12 @@ def make_event(method: str, path: str, *, query: str = "", body: bytes = b"", he
         "headers": all_headers,
         "queryStringParameters": dict(parse_qsl(query)) or None,
         "pathParameters": path_params or None,
-        "requestContext": {"http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
-                           "requestId": "test", "domainName": HOST, "stage": "$default"},
+        "requestContext": {
+            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+            "requestId": "test",
+            "domainName": HOST,
+            "stage": "$default",
+        },
         "body": body.decode("utf-8", "surrogateescape"),
         "isBase64Encoded": False,
     }
@@ -79,27 +95,66 @@ class Partner:
     scheme: str = "rfc9421"
     extra_keys: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
-    def headers(self, method: str, path: str, query: str, body: bytes, *, now: float | None = None,
-                key_id: str | None = None, scheme: str | None = None) -> dict[str, str]:
+    def headers(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        *,
+        now: float | None = None,
+        key_id: str | None = None,
+        scheme: str | None = None,
+    ) -> dict[str, str]:
         ts = int(now if now is not None else time.time())
         kid = key_id or self.signing_key_id
         private, algorithm = self.extra_keys.get(kid, (self.private_key, self.algorithm))
         out = {"Authorization": f"Bearer {self.api_key}"}
         if (scheme or self.scheme) == "simple":
-            out.update(signing.simple_headers(private_key=private, key_id=kid, method=method, path=path,
-                                              query=query, body=body, timestamp=ts))
+            out.update(
+                signing.simple_headers(
+                    private_key=private,
+                    key_id=kid,
+                    method=method,
+                    path=path,
+                    query=query,
+                    body=body,
+                    timestamp=ts,
+                )
+            )
         else:
             url = f"https://{HOST}{path}" + (f"?{query}" if query else "")
-            out.update(signing.rfc9421_headers(private_key=private, key_id=kid, algorithm=algorithm,
-                                               method=method, url=url, body=body, created=ts))
+            out.update(
+                signing.rfc9421_headers(
+                    private_key=private,
+                    key_id=kid,
+                    algorithm=algorithm,
+                    method=method,
+                    url=url,
+                    body=body,
+                    created=ts,
+                )
+            )
         return out
 
 
-def call(function_dir: str, method: str, path: str, *, partner: Partner | None = None, body: Any = None,
-         raw_body: bytes | None = None, query: str = "", headers: dict[str, str] | None = None,
-         path_params: dict[str, str] | None = None, idempotency_key: str | None = None,
-         sign: bool = True, now: float | None = None, key_id: str | None = None,
-         scheme: str | None = None) -> Reply:
+def call(
+    function_dir: str,
+    method: str,
+    path: str,
+    *,
+    partner: Partner | None = None,
+    body: Any = None,
+    raw_body: bytes | None = None,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    path_params: dict[str, str] | None = None,
+    idempotency_key: str | None = None,
+    sign: bool = True,
+    now: float | None = None,
+    key_id: str | None = None,
+    scheme: str | None = None,
+) -> Reply:
     data = raw_body if raw_body is not None else (b"" if body is None else json.dumps(body).encode())
     all_headers: dict[str, str] = {}
     if partner is not None and sign:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import Field
 
@@ -15,13 +17,31 @@ SECRET = "s" * 32
 
 def test_every_code_of_api_md_maps_to_its_status_and_type() -> None:
     expected = {
-        "parameter_missing": 400, "parameter_invalid": 400, "parameter_unknown": 400, "body_not_json": 400,
-        "idempotency_key_invalid": 400, "api_key_missing": 401, "api_key_invalid": 401, "api_key_revoked": 401,
-        "signature_missing": 401, "signature_invalid": 401, "digest_mismatch": 401,
-        "timestamp_out_of_range": 401, "scope_missing": 403, "resource_missing": 404, "method_not_allowed": 405,
-        "resource_already_exists": 409, "state_conflict": 409, "duplicate_idempotency_key": 409,
-        "idempotency_key_in_flight": 409, "body_too_large": 413, "customer_not_active": 422,
-        "capability_missing": 422, "limit_exceeded": 422, "reference_invalid": 422, "too_many_requests": 429,
+        "parameter_missing": 400,
+        "parameter_invalid": 400,
+        "parameter_unknown": 400,
+        "body_not_json": 400,
+        "idempotency_key_invalid": 400,
+        "api_key_missing": 401,
+        "api_key_invalid": 401,
+        "api_key_revoked": 401,
+        "signature_missing": 401,
+        "signature_invalid": 401,
+        "digest_mismatch": 401,
+        "timestamp_out_of_range": 401,
+        "scope_missing": 403,
+        "resource_missing": 404,
+        "method_not_allowed": 405,
+        "resource_already_exists": 409,
+        "state_conflict": 409,
+        "duplicate_idempotency_key": 409,
+        "idempotency_key_in_flight": 409,
+        "body_too_large": 413,
+        "customer_not_active": 422,
+        "capability_missing": 422,
+        "limit_exceeded": 422,
+        "reference_invalid": 422,
+        "too_many_requests": 429,
         "internal": 500,
     }
     assert {code: status for code, (status, _) in errors.ERROR_TABLE.items()} == expected
@@ -31,8 +51,15 @@ def test_every_code_of_api_md_maps_to_its_status_and_type() -> None:
 
 def test_envelope_shape() -> None:
     env = errors.ParameterInvalid("bad", param="metadata.color").envelope("req_1")
-    assert env == {"error": {"type": "invalid_request_error", "code": "parameter_invalid", "message": "bad",
-                             "param": "metadata.color", "requestId": "req_1"}}
+    assert env == {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "parameter_invalid",
+            "message": "bad",
+            "param": "metadata.color",
+            "requestId": "req_1",
+        }
+    }
     assert "param" not in errors.ApiKeyMissing("x").envelope("req_1")["error"]
 
 
@@ -72,10 +99,10 @@ def test_validation_errors_name_their_param(raw: bytes, code: str, param: str | 
 
 def test_metadata_limits() -> None:
     ok = {f"k{i}": "v" for i in range(50)}
-    assert validate_body(Body, ('{"metadata": %s}' % __import__("json").dumps(ok)).encode()).metadata == ok
+    assert validate_body(Body, json.dumps({"metadata": ok}).encode()).metadata == ok
     too_many = {f"k{i}": None for i in range(51)}
     with pytest.raises(errors.ParameterInvalid):
-        validate_body(Body, ('{"metadata": %s}' % __import__("json").dumps(too_many)).encode())
+        validate_body(Body, json.dumps({"metadata": too_many}).encode())
 
 
 def test_empty_body_is_an_empty_object() -> None:
@@ -87,7 +114,11 @@ def test_cursor_round_trip_and_binding() -> None:
     key = {"PK": "T#a", "SK": "sig_1", "GSI1PK": "T#a#L#x", "GSI1SK": "sig_1"}
     cursor = encode_cursor(SECRET, "ptn_a", "x", key)
     assert decode_cursor(SECRET, "ptn_a", "x", cursor) == key
-    for tenant, collection, secret in (("ptn_b", "x", SECRET), ("ptn_a", "y", SECRET), ("ptn_a", "x", "t" * 32)):
+    for tenant, collection, secret in (
+        ("ptn_b", "x", SECRET),
+        ("ptn_a", "y", SECRET),
+        ("ptn_a", "x", "t" * 32),
+    ):
         with pytest.raises(errors.ParameterInvalid):
             decode_cursor(secret, tenant, collection, cursor)
 

@@ -10,8 +10,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_layer_requirements_match_the_runtime_dependencies() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    layer = [line.strip() for line in (ROOT / "layers/core/requirements.txt").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    layer = [
+        line.strip()
+        for line in (ROOT / "layers/core/requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert sorted(declared) == sorted(layer)
 
 

@@ -158,7 +158,10 @@ def test_table_definition(template: Template) -> None:
         {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
     ]
     assert gsi["Projection"] == {"ProjectionType": "ALL"}
-    assert definition["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert definition["StreamSpecification"] == {
+        "StreamEnabled": True,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
     assert "ProvisionedThroughput" not in definition
     assert time_to_live(template) == {"AttributeName": "expiresAt", "Enabled": True}
 

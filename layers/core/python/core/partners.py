@@ -41,7 +41,7 @@ def issue_api_key(
 ) -> tuple[dict[str, Any], str]:
     """A new API key; the secret is returned once and only its hash is stored."""
     partner = get_partner(store, tenant_id)
-    _check_policy(partner, signature_policy)
+    check_policy(partner["mode"], signature_policy)
     granted = scopes.check_known(scope_list) if scope_list else list(scopes.SCOPES)
     secret = auth.new_api_key(tenant_id, partner["mode"])
     key_id = new_id("key")
@@ -112,14 +112,14 @@ def set_scopes(store: Store, tenant_id: str, key_id: str, scope_list: list[str])
 
 
 def set_signature_policy(store: Store, tenant_id: str, key_id: str, policy: str) -> dict[str, Any]:
-    _check_policy(get_partner(store, tenant_id), policy)
+    check_policy(get_partner(store, tenant_id)["mode"], policy)
     return _set(store, tenant_id, key_id, "signaturePolicy", policy)
 
 
-def _check_policy(partner: dict[str, Any], policy: str) -> None:
+def check_policy(mode: str, policy: str) -> None:
     if policy not in POLICIES:
         raise ParameterInvalid(f"signature policy must be one of {POLICIES}.", param="signaturePolicy")
-    if policy == "optional" and partner["mode"] != "test":
+    if policy == "optional" and mode != "test":
         raise ParameterInvalid(
             "Unsigned requests are allowed in the sandbox (test mode) only.", param="signaturePolicy"
         )

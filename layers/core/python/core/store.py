@@ -195,7 +195,8 @@ def _resolve(on_fail: OnFail, old: dict[str, Any] | None) -> ApiError | None:
 class Store:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self.table = table_name
-        self.client = client or boto3.client("dynamodb", config=_BOTO_CONFIG)
+        # Typed as Any: items cross this boundary as plain dicts, serialised here.
+        self.client: Any = client or boto3.client("dynamodb", config=_BOTO_CONFIG)
 
     def get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
         out = self.client.get_item(TableName=self.table, Key=serialize(key), ConsistentRead=consistent)
@@ -277,7 +278,7 @@ class Store:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
-            old = exc.response.get("Item")
+            old: Any = exc.response.get("Item")
             raise write.failure(deserialize(old) if old else None) from None
 
     def transact(self, writes: list[Write], *, token: str | None = None) -> None:

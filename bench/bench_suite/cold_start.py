@@ -1,0 +1,308 @@
+"""Cold start: each handler of template.yaml imported in a fresh process, as Lambda would.
+
+Every sample is a new `python -c` process whose sys.path begins with the function's
+folder and the layer's `python/` folder (Lambda's /var/task and /opt/python), with the
+function's environment from template.yaml (dummy values). It imports `app` and creates
+what the first request needs (`core.pipeline.runtime()`: settings and the DynamoDB
+client), then reports the moment it is ready. "Cold ms" is that moment minus the moment
+the parent started the process (both on the system-wide monotonic clock): interpreter
+start, imports and client creation, not interpreter teardown, which Lambda never pays.
+
+The reference is bench/bare_handler: boto3 imported and one client created at module
+level. The processes of one round run in a shuffled order and rounds alternate, so noise
+hits every series alike. After it is ready, each handler process verifies one signed
+request (simple scheme in even rounds, RFC 9421 in odd rounds) and reports how long that
+first verification took and which modules it loaded: the price of the lazy RFC 9421 path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench_suite import (
+    BARE_HANDLER_DIR,
+    DUMMY_AWS,
+    HOST,
+    Stats,
+    function_env,
+    function_routes,
+    layer_dirs,
+    new_private_key,
+    public_pem,
+    ratio,
+    template,
+)
+
+TARGET_RATIO = 1.3
+BARE = "bare handler"
+PYTHON = "python only"
+SCHEMES = ("simple", "rfc9421")
+
+# What the child process runs. It reads its JSON configuration from argv[1].
+CHILD = r"""
+import json, sys, time
+cfg = json.loads(sys.argv[1])
+if cfg["path"]:
+    sys.path[:0] = cfg["path"]
+    __import__(cfg["module"])  # the import statement's path (importlib.import_module hides it from -X importtime)
+imported = time.perf_counter()
+if cfg["runtime"]:
+    from core import pipeline
+    pipeline.runtime()
+out = {"imported": imported, "ready": time.perf_counter()}
+verify = cfg.get("verify")
+if verify:
+    from core import signatures
+    from core.public_keys import PublicKey
+    before = set(sys.modules)
+    msg = signatures.SignedMessage(
+        method=verify["method"], scheme="https", host=verify["host"], raw_path=verify["path"],
+        raw_query="", headers=verify["headers"], body=verify["body"].encode(),
+    )
+    keys = {verify["kid"]: PublicKey(algorithm="ed25519", pem=verify["pem"])}
+    start = time.perf_counter()
+    signatures.verify_request(msg, keys=keys, now=verify["now"], required=True)
+    out["verify_ms"] = (time.perf_counter() - start) * 1000
+    out["loaded"] = sorted(set(sys.modules) - before)
+print(json.dumps(out))
+"""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One kind of process: a handler, the bare handler, or the bare interpreter."""
+
+    name: str
+    module: str
+    path: list[str]
+    env: dict[str, str]
+    runtime: bool
+
+
+@dataclass
+class Series:
+    name: str
+    cold_ms: list[float] = field(default_factory=list)
+    import_ms: list[float] = field(default_factory=list)
+
+    @property
+    def stats(self) -> Stats:
+        return Stats.of(self.cold_ms)
+
+
+@dataclass
+class FirstVerify:
+    """The first signature verification of a fresh process, per scheme."""
+
+    scheme: str
+    ms: list[float] = field(default_factory=list)
+    loaded: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def stats(self) -> Stats:
+        return Stats.of(self.ms)
+
+
+@dataclass(frozen=True)
+class ImportEntry:
+    module: str
+    self_ms: float
+    cumulative_ms: float
+
+
+@dataclass
+class ImportProfile:
+    """`-X importtime` of one handler's cold start, and of the bare handler's."""
+
+    handler: str
+    top_cumulative: list[ImportEntry]
+    # (top-level package, self ms in the handler's process, self ms in the bare one)
+    by_package: list[tuple[str, float, float]]
+    total_ms: float
+    bare_total_ms: float
+
+
+@dataclass
+class ColdStartResult:
+    runs: int
+    series: dict[str, Series]
+    handlers: list[str]
+    first_verify: dict[str, FirstVerify]
+    profile: ImportProfile | None
+
+    def handler_ratio(self, name: str, *, which: str = "p50") -> float:
+        return ratio(getattr(self.series[name].stats, which), getattr(self.series[BARE].stats, which))
+
+
+def _base_env() -> dict[str, str]:
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
+    env.update(DUMMY_AWS)
+    return env
+
+
+def subjects(only: list[str] | None = None) -> list[Subject]:
+    """The bare interpreter, the bare handler and every function of template.yaml."""
+    tmpl = template()
+    layers = [str(p) for p in layer_dirs(tmpl)]
+    base = _base_env()
+    out = [
+        Subject(PYTHON, "", [], base, runtime=False),
+        Subject(BARE, "app", [str(BARE_HANDLER_DIR), *layers], base, runtime=False),
+    ]
+    for route in function_routes(tmpl):
+        if only is not None and route.function not in only:
+            continue
+        module = route.handler.rpartition(".")[0]
+        env = {**base, **function_env(route.function, tmpl)}
+        out.append(Subject(route.function, module, [str(route.code_uri), *layers], env, runtime=True))
+    return out
+
+
+def _verify_payload(scheme: str, signer: tuple[str, Any, str], now: float) -> dict[str, Any]:
+    """A signed POST /v1/signing-keys with a body: the fullest verification path."""
+    from partner_sdk import signing
+
+    kid, private, pem = signer
+    body = json.dumps({"publicKey": pem}).encode()
+    path = "/v1/signing-keys"
+    if scheme == "simple":
+        headers = signing.simple_headers(
+            private_key=private, key_id=kid, method="POST", path=path, query="", body=body, timestamp=int(now)
+        )
+    else:
+        headers = signing.rfc9421_headers(
+            private_key=private,
+            key_id=kid,
+            algorithm="ed25519",
+            method="POST",
+            url=f"https://{HOST}{path}",
+            body=body,
+            created=int(now),
+        )
+    return {
+        "method": "POST",
+        "host": HOST,
+        "path": path,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "body": body.decode(),
+        "kid": kid,
+        "pem": pem,
+        "now": int(now),
+    }
+
+
+def _run_child(subject: Subject, verify: dict[str, Any] | None = None) -> dict[str, Any]:
+    cfg = {"path": subject.path, "module": subject.module, "runtime": subject.runtime, "verify": verify}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(cfg)],
+        env=subject.env,
+        cwd=subject.path[0] if subject.path else None,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{subject.name}: the cold-start process failed:\n{done.stderr[-2000:]}")
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    out["cold_ms"] = (out["ready"] - started) * 1000
+    out["import_ms"] = (out["imported"] - started) * 1000
+    return out
+
+
+def measure(
+    runs: int = 15, *, only: list[str] | None = None, warmup: bool = True, profile: bool = True
+) -> ColdStartResult:
+    """`runs` rounds; each round runs every subject once, in a shuffled order."""
+    subs = subjects(only)
+    handlers = [s.name for s in subs if s.runtime]
+    private = new_private_key()
+    signer = ("sig_01BENCHCOLDSTART0000000000", private, public_pem(private))
+    series = {s.name: Series(s.name) for s in subs}
+    first = {scheme: FirstVerify(scheme) for scheme in SCHEMES}
+    rng = random.Random(9421)  # noqa: S311 - order shuffling, not security
+    if warmup:  # bytecode caches written, files in the page cache
+        for subject in subs:
+            _run_child(subject, _verify_payload("rfc9421", signer, time.time()) if subject.runtime else None)
+    for round_ in range(runs):
+        scheme = SCHEMES[round_ % 2]
+        order = list(subs)
+        rng.shuffle(order)
+        for subject in order:
+            verify = _verify_payload(scheme, signer, time.time()) if subject.runtime else None
+            out = _run_child(subject, verify)
+            series[subject.name].cold_ms.append(out["cold_ms"])
+            series[subject.name].import_ms.append(out["import_ms"])
+            if verify is not None:
+                first[scheme].ms.append(out["verify_ms"])
+                first[scheme].loaded.update(out["loaded"])
+    import_profile = None
+    if profile and handlers:
+        bare = next(s for s in subs if s.name == BARE)
+        import_profile = importtime_profile(next(s for s in subs if s.runtime), bare)
+    return ColdStartResult(runs, series, handlers, first, import_profile)
+
+
+def importtime_profile(subject: Subject, bare: Subject, top: int = 10) -> ImportProfile:
+    """`python -X importtime` of one handler's cold start (import + runtime()), with the
+    import cost per top-level package beside the bare handler's."""
+    handler_entries = parse_importtime(_importtime(subject))
+    bare_entries = parse_importtime(_importtime(bare))
+    mine, theirs = _by_package(handler_entries), _by_package(bare_entries)
+    extra = sorted(mine, key=lambda name: mine[name] - theirs.get(name, 0.0), reverse=True)
+    return ImportProfile(
+        subject.name,
+        sorted(handler_entries, key=lambda e: e.cumulative_ms, reverse=True)[:top],
+        [(name, mine[name], theirs.get(name, 0.0)) for name in extra[:top]],
+        sum(e.self_ms for e in handler_entries),
+        sum(e.self_ms for e in bare_entries),
+    )
+
+
+def _importtime(subject: Subject) -> str:
+    cfg = {"path": subject.path, "module": subject.module, "runtime": subject.runtime, "verify": None}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", CHILD, json.dumps(cfg)],
+        env=subject.env,
+        cwd=subject.path[0] if subject.path else None,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{subject.name}: the importtime process failed:\n{done.stderr[-2000:]}")
+    return done.stderr
+
+
+def _by_package(entries: list[ImportEntry]) -> dict[str, float]:
+    out: Counter[str] = Counter()
+    for entry in entries:
+        out[entry.module.split(".")[0]] += entry.self_ms
+    return dict(out)
+
+
+def parse_importtime(stderr: str) -> list[ImportEntry]:
+    """The `import time: self [us] | cumulative | name` lines of `-X importtime`."""
+    out = []
+    for line in stderr.splitlines():
+        if not line.startswith("import time:"):
+            continue
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) != 3 or not parts[0].strip().isdigit():
+            continue  # the header line
+        out.append(ImportEntry(parts[2].strip(), int(parts[0]) / 1000, int(parts[1]) / 1000))
+    return out
+
+
+def lazy_modules(result: ColdStartResult) -> list[str]:
+    """Modules the first RFC 9421 verification loads that a simple-scheme one does not."""
+    rfc, simple = result.first_verify["rfc9421"].loaded, result.first_verify["simple"].loaded
+    return sorted(name for name in rfc if name not in simple)

@@ -1,0 +1,309 @@
+"""Pipeline CPU time per request, with DynamoDB faked out.
+
+`core.pipeline._runtime` is replaced by `(settings, FakeStore())`: the real `Store` class
+with its DynamoDB client swapped for canned answers (the API key record, a page of three
+signing keys, success for every put, update and transaction). So the store's own
+marshalling (TypeSerializer/TypeDeserializer of keys, items and conditions) is measured;
+botocore (request serialisation, SigV4, HTTP, response parsing) and the network are not.
+
+Per request type and signature scheme, `time.process_time_ns` around each call of:
+  * total     the real handler of template.yaml (domain call included);
+  * pipeline  the same `@endpoint` spec around a no-op function: parsing, size limit, API
+              key auth (cache hit), signature verification, scope, validation,
+              idempotency claim and completion, response, log line and EMF metrics;
+  * verify    `signatures.verify_request` alone on the same request;
+  * ed25519   the Ed25519 primitive alone (`Ed25519PublicKey.verify`).
+Log lines go to a null sink (Powertools Logger's stream swapped, stdout redirected for
+EMF); they are still formatted, so their CPU is counted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bench_suite import (
+    CURSOR_SECRET,
+    TABLE,
+    Signer,
+    Stats,
+    load_handler,
+    new_private_key,
+    public_pem,
+    quiet_powertools,
+    route_for,
+)
+
+TARGET_US = 500.0
+WRITE_ROUTE = "POST /v1/signing-keys"
+READ_ROUTE = "GET /v1/signing-keys"
+CASES: tuple[tuple[str, str, str], ...] = (
+    ("signed write", WRITE_ROUTE, "simple"),
+    ("signed write", WRITE_ROUTE, "rfc9421"),
+    ("signed read", READ_ROUTE, "simple"),
+    ("signed read", READ_ROUTE, "rfc9421"),
+)
+
+
+@dataclass(frozen=True)
+class CpuCase:
+    """CPU µs per request of one request type and signature scheme."""
+
+    kind: str
+    route: str
+    scheme: str
+    status: int
+    total: Stats
+    pipeline: Stats
+    verify: Stats
+    ed25519: Stats
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} ({self.scheme})"
+
+    @property
+    def domain_us(self) -> float:
+        """What the endpoint adds over a no-op one (its domain call and its writes)."""
+        return self.total.mean - self.pipeline.mean
+
+    @property
+    def pipeline_without_verify_us(self) -> float:
+        return self.pipeline.mean - self.verify.mean
+
+
+@dataclass(frozen=True)
+class CpuResult:
+    iterations: int
+    cases: list[CpuCase]
+
+
+class _CannedClient:
+    """Stands in for the boto3 DynamoDB client: canned answers, no I/O."""
+
+    def __init__(self, api_key_item: dict[str, Any], page: list[dict[str, Any]]) -> None:
+        self._api_key = {"Item": api_key_item}
+        self._page = {"Items": page, "Count": len(page)}
+
+    def get_item(self, **kwargs: Any) -> dict[str, Any]:
+        return self._api_key if kwargs["Key"]["SK"]["S"].startswith("APIKEY#") else {}
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return self._page
+
+    def put_item(self, **kwargs: Any) -> dict[str, Any]:
+        return {}
+
+    def update_item(self, **kwargs: Any) -> dict[str, Any]:
+        return {}
+
+    def delete_item(self, **kwargs: Any) -> dict[str, Any]:
+        return {}
+
+    def transact_write_items(self, **kwargs: Any) -> dict[str, Any]:
+        return {}
+
+
+def _fake_store_class() -> type:
+    from core.store import Store, serialize
+
+    class FakeStore(Store):
+        """The real Store over a canned client: its get/query/put/transact answer at once."""
+
+        def __init__(self, api_key_item: dict[str, Any], page: list[dict[str, Any]]) -> None:
+            super().__init__(TABLE, client=_CannedClient(serialize(api_key_item), [serialize(i) for i in page]))
+
+    return FakeStore
+
+
+@dataclass
+class _Fixture:
+    signer: Signer
+    key_hash: str
+    api_key_item: dict[str, Any]
+    page: list[dict[str, Any]]
+    new_key_pem: str
+    now: float
+
+
+def _fixture(now: float) -> _Fixture:
+    from core import auth, keys, signing_keys
+    from core.ids import new_id
+    from core.scopes import SCOPES
+
+    tenant = new_id("ptn")
+    api_key = auth.new_api_key(tenant, "test")
+    key_hash = auth.hash_key(api_key)
+    api_key_id = new_id("key")
+    private = new_private_key()
+    kid = new_id("sig")
+    pem = public_pem(private)
+    item = {
+        **keys.api_key_key(tenant, key_hash),
+        "type": "api_key",
+        "keyId": api_key_id,
+        "tenantId": tenant,
+        "mode": "test",
+        "status": "active",
+        "scopes": list(SCOPES),
+        "signaturePolicy": "required",
+        "signingKeys": {kid: {"algorithm": "ed25519", "publicKey": pem, "createdAt": int(now)}},
+        "createdAt": int(now),
+        "prefix": api_key[:16],
+        **keys.list_attrs(tenant, "api_keys", api_key_id),
+    }
+    page = []
+    for _ in range(3):
+        sig = new_id("sig")
+        other = public_pem(new_private_key())
+        page.append(
+            {
+                **keys.entity_key(tenant, sig),
+                "type": "signing_key",
+                "id": sig,
+                "tenantId": tenant,
+                "apiKeyId": api_key_id,
+                "apiKeyHash": key_hash,
+                "algorithm": "ed25519",
+                "publicKey": other,
+                "fingerprint": "sha256:" + "0" * 64,
+                "createdAt": int(now),
+                **keys.list_attrs(tenant, signing_keys.collection(api_key_id), sig),
+            }
+        )
+    return _Fixture(
+        Signer(api_key, kid, private), key_hash, item, page, public_pem(new_private_key()), now
+    )
+
+
+@contextmanager
+def _fake_runtime(fixture: _Fixture) -> Iterator[None]:
+    """The pipeline's runtime swapped for (settings, FakeStore), the clock pinned to the
+    signing time, the API key cache warm, the log sink null; all restored afterwards."""
+    from core import auth, clock, pipeline
+    from core.config import Settings
+
+    settings = Settings.model_validate(
+        {"TABLE_NAME": TABLE, "CURSOR_SECRET": CURSOR_SECRET, "API_KEY_CACHE_SECONDS": 300}
+    )
+    saved = pipeline._runtime
+    pipeline._runtime = (settings, _fake_store_class()(fixture.api_key_item, fixture.page))
+    clock.set_source(lambda: fixture.now)
+    auth.CACHE.put(fixture.key_hash, fixture.api_key_item, fixture.now + 3600)
+    try:
+        with quiet_powertools(metrics=True):
+            yield
+    finally:
+        auth.CACHE.invalidate(fixture.key_hash)
+        clock.reset()
+        pipeline._runtime = saved
+
+
+def _cpu_us(
+    fns: dict[str, Callable[[], Any]], iterations: int, warmup: int, chunk: int = 50
+) -> dict[str, list[float]]:
+    """CPU µs per call of each function, `iterations` calls each after `warmup`, run in
+    alternating chunks so that a noisy neighbour weighs on every series alike."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    clock = time.process_time_ns
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    done = 0
+    while done < iterations:
+        step = min(chunk, iterations - done)
+        for name, fn in fns.items():
+            samples = out[name]
+            for _ in range(step):
+                start = clock()
+                fn()
+                samples.append((clock() - start) / 1000)
+        done += step
+    return out
+
+
+def _noop_handler(handler: Any) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The handler's own `@endpoint` spec around a function that returns at once."""
+    from core import pipeline
+
+    spec = handler.spec
+    answer = {"id": "sig_0", "object": "signing_key"}
+    wrap = pipeline.endpoint(scope=spec.scope, body=spec.body, query=spec.query, path=spec.path, status=spec.status)
+    return wrap(lambda call: answer)
+
+
+def measure(iterations: int = 2000, warmup: int | None = None) -> CpuResult:
+    from core import auth, signatures
+    from core.http import Request
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    warmup = max(5, iterations // 10) if warmup is None else warmup
+    fixture = _fixture(time.time())
+    principal = auth.principal_from_item(fixture.api_key_item)
+    public_key = load_pem_public_key(next(iter(principal.signing_keys.values())).pem.encode())
+    cases = []
+    with _fake_runtime(fixture):
+        for kind, route_key, scheme in CASES:
+            route = route_for(route_key)
+            handler = load_handler(route).lambda_handler
+            body = json.dumps({"publicKey": fixture.new_key_pem}).encode() if route.method == "POST" else b""
+            event = fixture.signer.event(
+                route,
+                body=body,
+                scheme=scheme,
+                now=fixture.now,
+                idempotency_key="bench-idempotency-key" if route.method == "POST" else None,
+            )
+            status = handler(event, None)["statusCode"]
+            if status >= 300:
+                raise RuntimeError(f"{route_key} ({scheme}) answered {status}: the benchmark request is wrong")
+            noop = _noop_handler(handler)
+            request = Request.from_event(event)
+            message = signatures.SignedMessage(
+                method=request.method,
+                scheme=request.scheme,
+                host=request.host,
+                raw_path=request.raw_path,
+                raw_query=request.raw_query,
+                headers=request.headers,
+                body=request.body,
+            )
+            signed = signatures.simple_signed_bytes(
+                str(int(fixture.now)), request.method, request.raw_path, request.raw_query, request.body
+            )
+            signature = fixture.signer.private_key.sign(signed)
+
+            def verify(message: signatures.SignedMessage = message) -> None:
+                signatures.verify_request(message, keys=principal.signing_keys, now=fixture.now, required=True)
+
+            def call_total(handler: Any = handler, event: dict[str, Any] = event) -> None:
+                handler(event, None)
+
+            def call_noop(noop: Any = noop, event: dict[str, Any] = event) -> None:
+                noop(event, None)
+
+            def primitive(signature: bytes = signature, signed: bytes = signed) -> None:
+                public_key.verify(signature, signed)  # type: ignore[call-arg]
+
+            samples = _cpu_us(
+                {"total": call_total, "pipeline": call_noop, "verify": verify, "ed25519": primitive},
+                iterations,
+                warmup,
+            )
+            cases.append(
+                CpuCase(
+                    kind=kind,
+                    route=route_key,
+                    scheme=scheme,
+                    status=status,
+                    total=Stats.of(samples["total"]),
+                    pipeline=Stats.of(samples["pipeline"]),
+                    verify=Stats.of(samples["verify"]),
+                    ed25519=Stats.of(samples["ed25519"]),
+                )
+            )
+    return CpuResult(iterations, cases)

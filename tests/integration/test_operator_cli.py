@@ -1,0 +1,82 @@
+"""The operator CLI onboards a partner whose key then works against the handlers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from typer.testing import CliRunner
+
+from operator_cli.main import app
+from partner_sdk import signing
+from tests.integration.conftest import TABLE
+from tests.support.harness import Partner, call
+
+runner = CliRunner()
+
+
+def run(*args: str) -> Any:
+    result = runner.invoke(app, ["--table", TABLE, *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_onboard_sign_rotate_and_revoke(aws: Any, tmp_path: Any) -> None:
+    private = signing.generate_private_key("ed25519")
+    key_file = tmp_path / "partner.pub.pem"
+    key_file.write_text(signing.public_key_pem(private))
+    created = run(
+        "partner",
+        "create",
+        "--name",
+        "Acme Ramp",
+        "--mode",
+        "live",
+        "--public-key-file",
+        str(key_file),
+        "--json",
+    )
+    assert created["apiKey"].startswith("sk_live_")
+    assert created["signingKeyId"].startswith("sig_")
+    partner = Partner(
+        created["tenantId"], created["apiKey"], created["apiKeyId"], created["signingKeyId"], private
+    )
+    assert call("signing_keys/list", "GET", "/v1/signing-keys", partner=partner).status == 200
+
+    listed = run("key", "list", "--tenant", created["tenantId"], "--json")
+    assert [k["id"] for k in listed] == [created["apiKeyId"]]
+    assert "apiKey" not in listed[0] and created["apiKey"] not in json.dumps(listed)
+
+    run(
+        "key",
+        "scopes",
+        "--tenant",
+        created["tenantId"],
+        created["apiKeyId"],
+        "--scope",
+        "customers:read",
+        "--json",
+    )
+    reply = call("signing_keys/list", "GET", "/v1/signing-keys", partner=partner)
+    assert (reply.status, reply.code) == (403, "scope_missing")
+
+    revoked = run("key", "revoke", "--tenant", created["tenantId"], created["apiKeyId"], "--json")
+    assert revoked["status"] == "revoked"
+    reply = call("signing_keys/list", "GET", "/v1/signing-keys", partner=partner)
+    assert (reply.status, reply.code) == (401, "api_key_revoked")
+
+
+def test_optional_signatures_only_in_test_mode(aws: Any) -> None:
+    created = run("partner", "create", "--name", "Live Co", "--mode", "live", "--json")
+    result = runner.invoke(
+        app,
+        ["--table", TABLE, "key", "policy", "--tenant", created["tenantId"], created["apiKeyId"], "optional"],
+    )
+    assert result.exit_code == 1
+    assert "sandbox" in result.output
+
+
+def test_unknown_scope_is_refused(aws: Any) -> None:
+    result = runner.invoke(app, ["--table", TABLE, "partner", "create", "--name", "X", "--scope", "root"])
+    assert result.exit_code == 1
+    assert "unknown scopes" in result.output
