@@ -28,7 +28,7 @@ BARE_HANDLER_DIR = ROOT / "bench" / "bare_handler"
 HOST = "api.bench.local"
 TABLE = "partner-api-bench"
 # Dummy values for what a function's environment needs (never real credentials or tables).
-CURSOR_SECRET = "bench-cursor-secret-0123456789abcdef0123"
+CURSOR_SECRET = "bench-cursor-secret-0123456789abcdef0123"  # noqa: S105 - a dummy
 DUMMY_AWS = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
@@ -277,3 +277,26 @@ def quiet_powertools(*, metrics: bool) -> Iterator[None]:
         observability.logger.setLevel(level)
         if stream is not None and isinstance(handler, logging.StreamHandler):
             handler.setStream(stream)
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One line of the final summary: a figure, its target and whether it is met."""
+
+    figure: str
+    measured: str
+    target: str
+    met: bool | None  # None: informative, no target
+
+
+def verdict(met: bool | None) -> str:
+    if met is None:
+        return "[dim]—[/dim]"
+    return "[green]yes[/green]" if met else "[red]no[/red]"
+
+
+def fmt(value: float, digits: int = 0) -> str:
+    return "n/a" if math.isnan(value) else f"{value:,.{digits}f}"

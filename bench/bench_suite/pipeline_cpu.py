@@ -12,7 +12,8 @@ Per request type and signature scheme, `time.process_time_ns` around each call o
               key auth (cache hit), signature verification, scope, validation,
               idempotency claim and completion, response, log line and EMF metrics;
   * verify    `signatures.verify_request` alone on the same request;
-  * ed25519   the Ed25519 primitive alone (`Ed25519PublicKey.verify`).
+  * ed25519   the Ed25519 primitive alone (`Ed25519PublicKey.verify`);
+  * log       `observability.record` alone: the log line and the EMF metrics blob.
 Log lines go to a null sink (Powertools Logger's stream swapped, stdout redirected for
 EMF); they are still formatted, so their CPU is counted.
 """
@@ -26,17 +27,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import RenderableType
+from rich.table import Table
+
 from bench_suite import (
     CURSOR_SECRET,
     TABLE,
     Signer,
     Stats,
+    SummaryRow,
     load_handler,
     new_private_key,
     public_pem,
     quiet_powertools,
     route_for,
+    verdict,
 )
+from bench_suite import fmt as _f
 
 TARGET_US = 500.0
 WRITE_ROUTE = "POST /v1/signing-keys"
@@ -61,6 +68,7 @@ class CpuCase:
     pipeline: Stats
     verify: Stats
     ed25519: Stats
+    log: Stats
 
     @property
     def name(self) -> str:
@@ -115,7 +123,9 @@ def _fake_store_class() -> type:
         """The real Store over a canned client: its get/query/put/transact answer at once."""
 
         def __init__(self, api_key_item: dict[str, Any], page: list[dict[str, Any]]) -> None:
-            super().__init__(TABLE, client=_CannedClient(serialize(api_key_item), [serialize(i) for i in page]))
+            super().__init__(
+                TABLE, client=_CannedClient(serialize(api_key_item), [serialize(i) for i in page])
+            )
 
     return FakeStore
 
@@ -175,9 +185,7 @@ def _fixture(now: float) -> _Fixture:
                 **keys.list_attrs(tenant, signing_keys.collection(api_key_id), sig),
             }
         )
-    return _Fixture(
-        Signer(api_key, kid, private), key_hash, item, page, public_pem(new_private_key()), now
-    )
+    return _Fixture(Signer(api_key, kid, private), key_hash, item, page, public_pem(new_private_key()), now)
 
 
 @contextmanager
@@ -232,19 +240,30 @@ def _noop_handler(handler: Any) -> Callable[[dict[str, Any], Any], dict[str, Any
 
     spec = handler.spec
     answer = {"id": "sig_0", "object": "signing_key"}
-    wrap = pipeline.endpoint(scope=spec.scope, body=spec.body, query=spec.query, path=spec.path, status=spec.status)
+    wrap = pipeline.endpoint(
+        scope=spec.scope, body=spec.body, query=spec.query, path=spec.path, status=spec.status
+    )
     return wrap(lambda call: answer)
 
 
 def measure(iterations: int = 2000, warmup: int | None = None) -> CpuResult:
-    from core import auth, signatures
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from core import auth, observability, signatures
     from core.http import Request
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     warmup = max(5, iterations // 10) if warmup is None else warmup
     fixture = _fixture(time.time())
     principal = auth.principal_from_item(fixture.api_key_item)
-    public_key = load_pem_public_key(next(iter(principal.signing_keys.values())).pem.encode())
+    log_fields = {
+        "requestId": "req_01BENCH0000000000000000000",
+        "tenant": principal.tenant_id,
+        "apiKeyId": principal.api_key_id,
+        "method": "POST",
+        "path": "/v1/signing-keys",
+    }
+    public_key = next(iter(principal.signing_keys.values())).crypto_key()
+    assert isinstance(public_key, Ed25519PublicKey)
     cases = []
     with _fake_runtime(fixture):
         for kind, route_key, scheme in CASES:
@@ -260,7 +279,9 @@ def measure(iterations: int = 2000, warmup: int | None = None) -> CpuResult:
             )
             status = handler(event, None)["statusCode"]
             if status >= 300:
-                raise RuntimeError(f"{route_key} ({scheme}) answered {status}: the benchmark request is wrong")
+                raise RuntimeError(
+                    f"{route_key} ({scheme}) answered {status}: the benchmark request is wrong"
+                )
             noop = _noop_handler(handler)
             request = Request.from_event(event)
             message = signatures.SignedMessage(
@@ -278,7 +299,9 @@ def measure(iterations: int = 2000, warmup: int | None = None) -> CpuResult:
             signature = fixture.signer.private_key.sign(signed)
 
             def verify(message: signatures.SignedMessage = message) -> None:
-                signatures.verify_request(message, keys=principal.signing_keys, now=fixture.now, required=True)
+                signatures.verify_request(
+                    message, keys=principal.signing_keys, now=fixture.now, required=True
+                )
 
             def call_total(handler: Any = handler, event: dict[str, Any] = event) -> None:
                 handler(event, None)
@@ -287,10 +310,19 @@ def measure(iterations: int = 2000, warmup: int | None = None) -> CpuResult:
                 noop(event, None)
 
             def primitive(signature: bytes = signature, signed: bytes = signed) -> None:
-                public_key.verify(signature, signed)  # type: ignore[call-arg]
+                public_key.verify(signature, signed)
+
+            def log_line(route_key: str = route_key, status: int = status) -> None:
+                observability.record(route_key, status, 1.234, dict(log_fields))
 
             samples = _cpu_us(
-                {"total": call_total, "pipeline": call_noop, "verify": verify, "ed25519": primitive},
+                {
+                    "total": call_total,
+                    "pipeline": call_noop,
+                    "verify": verify,
+                    "ed25519": primitive,
+                    "log": log_line,
+                },
                 iterations,
                 warmup,
             )
@@ -304,6 +336,81 @@ def measure(iterations: int = 2000, warmup: int | None = None) -> CpuResult:
                     pipeline=Stats.of(samples["pipeline"]),
                     verify=Stats.of(samples["verify"]),
                     ed25519=Stats.of(samples["ed25519"]),
+                    log=Stats.of(samples["log"]),
                 )
             )
     return CpuResult(iterations, cases)
+
+
+# -- report ----------------------------------------------------------------------------
+
+
+def tables(result: CpuResult) -> list[RenderableType]:
+    per_request = Table(
+        title=f"Pipeline CPU per request, store faked: {result.iterations:,} iterations each (µs of CPU)",
+        caption=(
+            "total = the template's handler (domain call included); pipeline = the same @endpoint "
+            "around a no-op function. Included: event parsing, API key (cache hit, or a canned read "
+            "after a signing-key write), signature, scope, validation, idempotency claim and answer, "
+            "store marshalling, response, log line and EMF. Not included: botocore and the network."
+        ),
+    )
+    for column in ("request", "status", "total mean", "p50", "p99", "pipeline mean", "p50", "p99"):
+        per_request.add_column(column, justify="left" if column == "request" else "right")
+    per_request.add_column("target", justify="right")
+    per_request.add_column("met?", justify="center")
+    for case in result.cases:
+        per_request.add_row(
+            case.name,
+            str(case.status),
+            _f(case.total.mean),
+            _f(case.total.p50),
+            _f(case.total.p99),
+            _f(case.pipeline.mean),
+            _f(case.pipeline.p50),
+            _f(case.pipeline.p99),
+            f"< {TARGET_US:.0f}",
+            verdict(case.pipeline.mean < TARGET_US),
+        )
+    parts = Table(
+        title="Where the pipeline's CPU goes (means, µs)",
+        caption=(
+            "verify = core.signatures.verify_request alone; Ed25519 = the primitive alone; "
+            "log + EMF = core.observability.record alone; domain = total - pipeline"
+        ),
+    )
+    for column in (
+        "request",
+        "pipeline",
+        "signature verify",
+        "of which Ed25519",
+        "log + EMF",
+        "pipeline w/o verify",
+        "domain",
+    ):
+        parts.add_column(column, justify="left" if column == "request" else "right")
+    for case in result.cases:
+        parts.add_row(
+            case.name,
+            _f(case.pipeline.mean),
+            _f(case.verify.mean),
+            _f(case.ed25519.mean),
+            _f(case.log.mean),
+            _f(case.pipeline_without_verify_us),
+            _f(case.domain_us),
+        )
+    return [per_request, parts]
+
+
+def summary(result: CpuResult) -> list[SummaryRow]:
+    rows = []
+    for case in result.cases:
+        rows.append(
+            SummaryRow(
+                f"pipeline CPU, {case.name}",
+                f"{case.pipeline.mean:,.0f} µs ({case.pipeline_without_verify_us:,.0f} w/o signature verify)",
+                f"< {TARGET_US:.0f} µs",
+                case.pipeline.mean < TARGET_US,
+            )
+        )
+    return rows

@@ -40,7 +40,14 @@ from localapi.server import (
     prepare_environment,
     quiet_dynamodb_log,
 )
-from localapi.template import TemplateError, function_environment, function_route, load_template, routes
+from localapi.template import (
+    Template,
+    TemplateError,
+    function_environment,
+    function_route,
+    load_template,
+    routes,
+)
 
 DEFAULT_TABLE_NAME = "partner-api-local"
 START_HINT = "start the local API first: make run"
@@ -259,9 +266,26 @@ def _print_result(function: str, result: Any) -> None:
             out.print(body, highlight=False, markup=False)
 
 
+def route_table_json(tpl: Template) -> str:
+    """The route table the deployed catch-all function reads (core/routes.json)."""
+    entries = [{"method": r.method, "path": r.path} for r in routes(tpl) if r.path != "$default"]
+    return json.dumps(sorted(entries, key=lambda e: (e["path"], e["method"])), indent=2) + "\n"
+
+
 @app.command("routes")
-def routes_command(template: TemplateOption = None) -> None:
+def routes_command(
+    template: TemplateOption = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Regenerate layers/core/python/core/routes.json.")
+    ] = False,
+) -> None:
     """The routes of template.yaml, the functions that serve them, and their sample events."""
+    if write:
+        tpl = load_template(template)
+        target = tpl.root / "layers/core/python/core/routes.json"
+        target.write_text(route_table_json(tpl))
+        out.print(f"wrote {target.relative_to(tpl.root)}")
+        return
     try:
         tpl = load_template(template)
     except TemplateError as exc:

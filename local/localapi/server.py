@@ -284,19 +284,14 @@ class LocalApi:
         )
 
     def dispatch(self, environ: dict[str, Any]) -> WsgiResponse:
-        from core.errors import InternalError, MethodNotAllowed, ResourceMissing
+        from core.errors import InternalError, ResourceMissing
 
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         raw_path, _ = raw_target(environ)
-        route, params, allowed = self.find(method, raw_path)
+        route, params, _ = self.find(method, raw_path)
         if route is None:
-            if allowed:
-                return error_response(
-                    MethodNotAllowed(
-                        f"{method} is not allowed on {raw_path}; allowed: {', '.join(allowed)}."
-                    ),
-                    {"Allow": ", ".join(allowed)},
-                )
+            # template.yaml's $default route (functions/service/not_found) answers 404 and
+            # 405 as it does on AWS; this is only reached by a template without one.
             return error_response(ResourceMissing(f"Unrecognized request URL ({method} {raw_path})."))
         event = self.build_event(environ, route, params)
         try:

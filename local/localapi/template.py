@@ -181,7 +181,7 @@ class Route:
 
     @property
     def route_key(self) -> str:
-        return f"{self.method} {self.path}"
+        return "$default" if self.path == "$default" else f"{self.method} {self.path}"
 
     @property
     def handler_file(self) -> Path:
@@ -203,6 +203,8 @@ class Route:
     @property
     def specificity(self) -> tuple[int, int, int]:
         """API Gateway prefers literal segments over `{param}` over `{proxy+}`."""
+        if self.path == "$default":
+            return (-(10**6), 0, 0)  # the catch-all matches only when nothing else does
         segments = self.path.strip("/").split("/")
         greedy = sum(1 for s in segments if s.endswith("+}"))
         literal = sum(1 for s in segments if not s.startswith("{"))
@@ -220,19 +222,12 @@ class Route:
 
 
 def compile_path(path: str) -> re.Pattern[str]:
-    """`/v1/signing-keys/{keyId}` -> a regex over the raw path; `{name+}` is greedy."""
+    """The layer's own path matcher, plus `$default`, which matches everything."""
+    from core.routing import compile_path as compile_route
+
     if path == "$default":
         return re.compile(r"/.*")
-    parts = []
-    for segment in path.strip("/").split("/"):
-        param = _PARAM.match(segment)
-        if param is None:
-            parts.append(re.escape(segment))
-        elif param.group(2):
-            parts.append(f"(?P<{param.group(1)}>.+)")
-        else:
-            parts.append(f"(?P<{param.group(1)}>[^/]+)")
-    return re.compile("/" + "/".join(parts))
+    return compile_route(path)
 
 
 def routes(template: Template | None = None) -> list[Route]:

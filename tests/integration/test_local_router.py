@@ -34,7 +34,10 @@ class Recorder:
 
 
 def fake_client(recorder: Recorder, template: Template = TEMPLATE) -> Client:
-    return Client(LocalApi(template, loader=lambda route: recorder))
+    """Every endpoint replaced by the recorder; the $default catch-all (404 / 405) is real."""
+    return Client(
+        LocalApi(template, loader=lambda route: load_handler(route) if route.path == "$default" else recorder)
+    )
 
 
 def assert_envelope(response: Any, status: int, code: str) -> dict[str, Any]:

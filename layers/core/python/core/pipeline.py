@@ -251,3 +251,21 @@ class _Run:
             fields["idempotencyReplayed"] = True
             fields["replayRequestId"] = self.request.request_id
         observability.record(self.request.route_key, status, latency_ms, fields)
+
+
+def unrouted(fn: Callable[[Request], Response]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """For the catch-all route: no authentication (there is nothing to protect), but the
+    same envelope, Request-Id and log line as every endpoint."""
+
+    def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        started = time.perf_counter()
+        request = Request.from_event(event)
+        try:
+            response = fn(request)
+        except ApiError as exc:
+            response = Response(exc.status, exc.envelope(request.request_id), exc.headers)
+        fields = {"requestId": request.request_id, "method": request.method, "path": request.raw_path}
+        observability.record("$default", response.status, (time.perf_counter() - started) * 1000, fields)
+        return response.to_event(request.request_id)
+
+    return lambda_handler

@@ -1,0 +1,125 @@
+"""`bench`: measure cold starts, pipeline CPU time and DynamoDB round trips in one run and
+print them side by side with their targets. Nothing is asserted: the figures are for
+people (machines are shared and noisy); see bench/README.md for what each one means."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.rule import Rule
+from rich.table import Table
+
+from bench_suite import SummaryRow, verdict
+
+SECTIONS = ("cold", "cpu", "trips")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench",
+        description="Cold start, pipeline CPU time and DynamoDB round trips of the partner API.",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=15, help="cold-start processes per handler, interleaved (default 15)"
+    )
+    parser.add_argument(
+        "--iterations", type=int, default=2000, help="pipeline CPU iterations per case (default 2000)"
+    )
+    parser.add_argument("--only", choices=SECTIONS, help="run one measurement only")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.iterations < 1:
+        parser.error("--runs and --iterations must be at least 1")
+    return args
+
+
+def _console() -> Console:
+    console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(width=160)  # tables stay readable in logs and CI output
+    return console
+
+
+def _machine() -> str:
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    return (
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, load average {load}"
+    )
+
+
+def _section(
+    console: Console,
+    title: str,
+    measure: Callable[[], Any],
+    tables: Callable[[Any], list[RenderableType]],
+    summary: Callable[[Any], list[SummaryRow]],
+) -> list[SummaryRow]:
+    console.print(Rule(title))
+    started = time.perf_counter()
+    with console.status(f"measuring {title.lower()} ..."):
+        result = measure()
+    for renderable in tables(result):
+        console.print(renderable)
+    console.print(f"[dim]{title}: {time.perf_counter() - started:.1f} s[/dim]\n")
+    return summary(result)
+
+
+def summary_table(rows: list[SummaryRow]) -> Table:
+    table = Table(title="Summary (figures from this run, on this machine; not asserted anywhere)")
+    table.add_column("figure")
+    table.add_column("measured", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("met?", justify="center")
+    for row in rows:
+        table.add_row(row.figure, row.measured, row.target, verdict(row.met))
+    return table
+
+
+def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
+    from bench_suite import cold_start, pipeline_cpu, round_trips
+
+    console.print(f"[bold]bench[/bold]: {_machine()}")
+    rows: list[SummaryRow] = []
+    if args.only in (None, "cold"):
+        rows += _section(
+            console,
+            "Cold start",
+            lambda: cold_start.measure(args.runs),
+            cold_start.tables,
+            cold_start.summary,
+        )
+    if args.only in (None, "cpu"):
+        rows += _section(
+            console,
+            "Pipeline CPU",
+            lambda: pipeline_cpu.measure(args.iterations),
+            pipeline_cpu.tables,
+            pipeline_cpu.summary,
+        )
+    if args.only in (None, "trips"):
+        rows += _section(
+            console, "DynamoDB round trips", round_trips.measure, round_trips.tables, round_trips.summary
+        )
+    console.print(summary_table(rows))
+    console.print(f"[dim]{_machine()}[/dim]")
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    console = _console()
+    run(args, console)
+    console.print(f"[dim]total {time.perf_counter() - started:.0f} s[/dim]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
