@@ -86,16 +86,6 @@ def template() -> Template:
     return load_template(ROOT / "template.yaml")
 
 
-def function_routes(tmpl: Template | None = None) -> list[Route]:
-    """One route per function of template.yaml (its first HttpApi event), by logical id."""
-    from localapi.template import routes
-
-    seen: dict[str, Route] = {}
-    for route in routes(tmpl or template()):
-        seen.setdefault(route.function, route)
-    return [seen[name] for name in sorted(seen)]
-
-
 def route_for(route_key: str, tmpl: Template | None = None) -> Route:
     """The route of `METHOD /path` (e.g. `POST /v1/signing-keys`) in template.yaml."""
     from localapi.template import routes
@@ -114,12 +104,44 @@ def layer_dirs(tmpl: Template | None = None) -> list[Path]:
 
 
 def function_env(logical_id: str, tmpl: Template | None = None) -> dict[str, str]:
-    """The function's Environment from template.yaml, `Ref`s resolved to dummies."""
+    """The function's Environment from template.yaml, every `Ref`/`GetAtt` of a resource and
+    every parameter without a default resolved to a dummy (the table is `TABLE`)."""
     from localapi.template import function_environment
 
-    return function_environment(
-        tmpl or template(), logical_id, {"Table": TABLE, "CursorSecret": CURSOR_SECRET}
-    )
+    tmpl = tmpl or template()
+    dummies: dict[str, str] = {}
+    for name in tmpl.resources:
+        dummies[name] = f"bench-{name}"
+        dummies[f"{name}.Arn"] = f"arn:aws:bench:us-east-1:123456789012:{name}"
+    dummies.update({name: CURSOR_SECRET for name, p in tmpl.parameters.items() if "Default" not in p})
+    dummies.update({"Table": TABLE, "CursorSecret": CURSOR_SECRET})
+    dummies.pop("Table.Arn")  # the template module derives the table's ARNs itself
+    return function_environment(tmpl, logical_id, dummies)
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function of template.yaml: where its code is and how Lambda imports it."""
+
+    name: str
+    code_dir: Path
+    module: str  # "app" for Handler: app.lambda_handler
+    attribute: str  # "lambda_handler"
+
+
+def functions(tmpl: Template | None = None) -> list[Function]:
+    """Every AWS::Serverless::Function of template.yaml, by logical id."""
+    tmpl = tmpl or template()
+    defaults = tmpl.function_globals
+    out = []
+    for name, props in sorted(tmpl.functions().items()):
+        code_uri = props.get("CodeUri", defaults.get("CodeUri"))
+        handler = props.get("Handler", defaults.get("Handler", "app.lambda_handler"))
+        if not isinstance(code_uri, str) or not isinstance(handler, str):
+            continue  # not local code (an image, an S3 URI): nothing to import here
+        module, _, attribute = handler.rpartition(".")
+        out.append(Function(name, (tmpl.root / code_uri).resolve(), module, attribute))
+    return out
 
 
 _handlers: dict[Path, ModuleType] = {}

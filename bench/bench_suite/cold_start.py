@@ -2,15 +2,16 @@
 
 Every sample is a new `python -c` process whose sys.path begins with the function's
 folder and the layer's `python/` folder (Lambda's /var/task and /opt/python), with the
-function's environment from template.yaml (dummy values). It imports `app` and creates
-what the first request needs (`core.pipeline.runtime()`: settings and the DynamoDB
-client), then reports the moment it is ready. "Cold ms" is that moment minus the moment
+function's environment from template.yaml (dummy values). It imports `app` and, for a
+pipeline `@endpoint` (a handler with a `spec`), creates what its first request would
+(`core.pipeline.runtime()`: settings and the DynamoDB client), then reports the moment
+it is ready. "Cold ms" is that moment minus the moment
 the parent started the process (both on the system-wide monotonic clock): interpreter
 start, imports and client creation, not interpreter teardown, which Lambda never pays.
 
 The reference is bench/bare_handler: boto3 imported and one client created at module
 level. The processes of one round run in a shuffled order and rounds alternate, so noise
-hits every series alike. After it is ready, each handler process verifies one signed
+hits every series alike. After it is ready, each @endpoint process verifies one signed
 request (simple scheme in even rounds, RFC 9421 in odd rounds) and reports how long that
 first verification took and which modules it loaded: the price of the lazy RFC 9421 path.
 """
@@ -38,7 +39,7 @@ from bench_suite import (
     Stats,
     SummaryRow,
     function_env,
-    function_routes,
+    functions,
     layer_dirs,
     new_private_key,
     public_pem,
@@ -57,16 +58,19 @@ SCHEMES = ("simple", "rfc9421")
 CHILD = r"""
 import json, sys, time
 cfg = json.loads(sys.argv[1])
+endpoint = False
 if cfg["path"]:
     sys.path[:0] = cfg["path"]
     __import__(cfg["module"])  # as `import app` does (importlib.import_module escapes -X importtime)
+    # A core.pipeline @endpoint (it has a spec) calls runtime() on its first request.
+    endpoint = hasattr(getattr(sys.modules[cfg["module"]], cfg["attribute"]), "spec")
 imported = time.perf_counter()
-if cfg["runtime"]:
+if endpoint:
     from core import pipeline
     pipeline.runtime()
-out = {"imported": imported, "ready": time.perf_counter()}
+out = {"imported": imported, "ready": time.perf_counter(), "endpoint": endpoint}
 verify = cfg.get("verify")
-if verify:
+if verify and endpoint:
     from core import signatures
     from core.public_keys import PublicKey
     before = set(sys.modules)
@@ -85,13 +89,20 @@ print(json.dumps(out))
 
 @dataclass(frozen=True)
 class Subject:
-    """One kind of process: a handler, the bare handler, or the bare interpreter."""
+    """One kind of process: a function of template.yaml, the bare handler, or the bare
+    interpreter. A pipeline @endpoint also creates its runtime and verifies a request."""
 
     name: str
     module: str
+    attribute: str
     path: list[str]
     env: dict[str, str]
-    runtime: bool
+    handler: bool = True
+
+    def config(self, verify: dict[str, Any] | None = None) -> str:
+        return json.dumps(
+            {"path": self.path, "module": self.module, "attribute": self.attribute, "verify": verify}
+        )
 
 
 @dataclass
@@ -99,6 +110,7 @@ class Series:
     name: str
     cold_ms: list[float] = field(default_factory=list)
     import_ms: list[float] = field(default_factory=list)
+    endpoint: bool = False  # a pipeline @endpoint: its runtime() is part of its cold start
 
     @property
     def stats(self) -> Stats:
@@ -161,15 +173,14 @@ def subjects(only: list[str] | None = None) -> list[Subject]:
     layers = [str(p) for p in layer_dirs(tmpl)]
     base = _base_env()
     out = [
-        Subject(PYTHON, "", [], base, runtime=False),
-        Subject(BARE, "app", [str(BARE_HANDLER_DIR), *layers], base, runtime=False),
+        Subject(PYTHON, "", "", [], base, handler=False),
+        Subject(BARE, "app", "lambda_handler", [str(BARE_HANDLER_DIR), *layers], base, handler=False),
     ]
-    for route in function_routes(tmpl):
-        if only is not None and route.function not in only:
+    for fn in functions(tmpl):
+        if only is not None and fn.name not in only:
             continue
-        module = route.handler.rpartition(".")[0]
-        env = {**base, **function_env(route.function, tmpl)}
-        out.append(Subject(route.function, module, [str(route.code_uri), *layers], env, runtime=True))
+        env = {**base, **function_env(fn.name, tmpl)}
+        out.append(Subject(fn.name, fn.module, fn.attribute, [str(fn.code_dir), *layers], env))
     return out
 
 
@@ -207,10 +218,10 @@ def _verify_payload(scheme: str, signer: tuple[str, Any, str], now: float) -> di
 
 
 def _run_child(subject: Subject, verify: dict[str, Any] | None = None) -> dict[str, Any]:
-    cfg = {"path": subject.path, "module": subject.module, "runtime": subject.runtime, "verify": verify}
+    config = subject.config(verify)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(cfg)],
+        [sys.executable, "-c", CHILD, config],
         env=subject.env,
         cwd=subject.path[0] if subject.path else None,
         capture_output=True,
@@ -230,7 +241,7 @@ def measure(
 ) -> ColdStartResult:
     """`runs` rounds; each round runs every subject once, in a shuffled order."""
     subs = subjects(only)
-    handlers = [s.name for s in subs if s.runtime]
+    handlers = [s.name for s in subs if s.handler]
     private = new_private_key()
     signer = ("sig_01BENCHCOLDSTART0000000000", private, public_pem(private))
     series = {s.name: Series(s.name) for s in subs}
@@ -238,28 +249,30 @@ def measure(
     rng = random.Random(9421)
     if warmup:  # bytecode caches written, files in the page cache
         for subject in subs:
-            _run_child(subject, _verify_payload("rfc9421", signer, time.time()) if subject.runtime else None)
+            _run_child(subject, _verify_payload("rfc9421", signer, time.time()) if subject.handler else None)
     for round_ in range(runs):
         scheme = SCHEMES[round_ % 2]
         order = list(subs)
         rng.shuffle(order)
         for subject in order:
-            verify = _verify_payload(scheme, signer, time.time()) if subject.runtime else None
+            verify = _verify_payload(scheme, signer, time.time()) if subject.handler else None
             out = _run_child(subject, verify)
             series[subject.name].cold_ms.append(out["cold_ms"])
             series[subject.name].import_ms.append(out["import_ms"])
-            if verify is not None:
+            series[subject.name].endpoint = bool(out["endpoint"])
+            if "verify_ms" in out:
                 first[scheme].ms.append(out["verify_ms"])
                 first[scheme].loaded.update(out["loaded"])
     import_profile = None
-    if profile and handlers:
-        bare = next(s for s in subs if s.name == BARE)
-        import_profile = importtime_profile(next(s for s in subs if s.runtime), bare)
+    if profile and handlers:  # the slowest handler, beside the bare one
+        slowest = max(handlers, key=lambda name: series[name].stats.p50)
+        by_name = {s.name: s for s in subs}
+        import_profile = importtime_profile(by_name[slowest], by_name[BARE])
     return ColdStartResult(runs, series, handlers, first, import_profile)
 
 
 def importtime_profile(subject: Subject, bare: Subject, top: int = 10) -> ImportProfile:
-    """`python -X importtime` of one handler's cold start (import + runtime()), with the
+    """`python -X importtime` of one handler's cold start (as measured above), with the
     import cost per top-level package beside the bare handler's."""
     handler_entries = parse_importtime(_importtime(subject))
     bare_entries = parse_importtime(_importtime(bare))
@@ -275,9 +288,8 @@ def importtime_profile(subject: Subject, bare: Subject, top: int = 10) -> Import
 
 
 def _importtime(subject: Subject) -> str:
-    cfg = {"path": subject.path, "module": subject.module, "runtime": subject.runtime, "verify": None}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", CHILD, json.dumps(cfg)],
+        [sys.executable, "-X", "importtime", "-c", CHILD, subject.config()],
         env=subject.env,
         cwd=subject.path[0] if subject.path else None,
         capture_output=True,
@@ -324,20 +336,24 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
     cold = Table(
         title=f"Cold start: fresh process to ready, {result.runs} interleaved runs each",
         caption=(
-            "ready = handler module imported + core.pipeline.runtime() (settings, DynamoDB client); "
-            "bare = boto3 imported + one DynamoDB client at module level; "
-            "import = the module import alone (for the bare handler it includes its client)"
+            "ready = module imported, + core.pipeline.runtime() (settings, DynamoDB client) for a "
+            "pipeline @endpoint, whose first request would create it; bare = boto3 + one DynamoDB "
+            "client at module level; import = the module import alone"
         ),
     )
-    for column in ("process", "median ms", "p90 ms", "import ms (median)", "handler/bare median", "p90"):
-        cold.add_column(column, justify="left" if column == "process" else "right")
+    cold.add_column("process")
+    cold.add_column("DynamoDB client")
+    for column in ("median ms", "p90 ms", "import ms (median)", "handler/bare median", "p90"):
+        cold.add_column(column, justify="right")
     cold.add_column("target", justify="right")
     cold.add_column("met?", justify="center")
     for name, series in result.series.items():
         stats = series.stats
         is_handler = name in result.handlers
+        client = "runtime()" if series.endpoint else ("at import" if name == BARE else "none")
         cold.add_row(
             name,
+            client,
             _f(stats.p50),
             _f(stats.p90),
             _f(Stats.of(series.import_ms).p50),
@@ -355,7 +371,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
         title="First signature verification in a fresh handler process (after cold start)",
         caption=(
             "one Ed25519-signed POST with a body, verified by core.signatures.verify_request; "
-            "simple scheme in even rounds, RFC 9421 in odd rounds, across every handler"
+            "simple scheme in even rounds, RFC 9421 in odd rounds, across every @endpoint handler"
         ),
     )
     for column in ("scheme", "samples", "median ms", "p90 ms", "modules loaded on first use"):
@@ -389,7 +405,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
 
 
 def _profile_tables(profile: ImportProfile) -> RenderableType:
-    top = Table(title=f"-X importtime, {profile.handler}: top 10 cumulative (import + runtime())")
+    top = Table(title=f"-X importtime, {profile.handler}: top 10 cumulative (the slowest handler)")
     top.add_column("module")
     top.add_column("cumulative ms", justify="right")
     top.add_column("self ms", justify="right")

@@ -125,15 +125,25 @@ def list_(call: Call[None, ListParams, None]) -> dict[str, Any]:
 
 def delete(call: Call[None, None, SigningKeyPath]) -> None:
     key_id = call.path.keyId
+    principal = call.principal
     missing = ResourceMissing(f"No such signing key: {key_id}.", param="keyId")
-    item = call.store.get(keys.entity_key(call.tenant_id, key_id), consistent=True)
-    # Another API key's signing key answers like an unknown one.
-    if item is None or item.get("type") != "signing_key" or item["apiKeyId"] != call.principal.api_key_id:
-        raise missing
+    known = principal.signing_keys.get(key_id)
+    if known is None:
+        # Not in this container's copy of the API key record: it may be newer than the copy.
+        item = call.store.get(keys.entity_key(call.tenant_id, key_id), consistent=True)
+        if item is None or item.get("type") != "signing_key" or item["apiKeyId"] != principal.api_key_id:
+            raise missing  # another API key's signing key answers like an unknown one
+        known = PublicKey(algorithm=item["algorithm"], pem=item["publicKey"])
+    # The entity's condition makes a stale copy harmless: the key must still exist and
+    # belong to the calling API key, or nothing is written.
     call.tx.delete(
-        keys.entity_key(call.tenant_id, key_id), condition=Condition("attribute_exists(PK)"), on_fail=missing
+        keys.entity_key(call.tenant_id, key_id),
+        condition=Condition("attribute_exists(PK) AND apiKeyId = :me", values={":me": principal.api_key_id}),
+        on_fail=missing,
     )
-    call.tx.delete(keys.guard_key(call.tenant_id, "signing_key", f"{item['apiKeyId']}#{item['fingerprint']}"))
+    call.tx.delete(
+        keys.guard_key(call.tenant_id, "signing_key", f"{principal.api_key_id}#{fingerprint(known)}")
+    )
 
     def last_key(old: dict[str, Any] | None) -> ApiError | None:
         if old is None or key_id not in (old.get("signingKeys") or {}):
@@ -144,7 +154,7 @@ def delete(call: Call[None, None, SigningKeyPath]) -> None:
         )
 
     call.tx.update(
-        keys.api_key_key(call.tenant_id, item["apiKeyHash"]),
+        principal.record_key,
         "REMOVE #sk.#kid",
         names={"#sk": "signingKeys", "#kid": key_id, "#policy": "signaturePolicy"},
         condition=Condition(
@@ -153,4 +163,4 @@ def delete(call: Call[None, None, SigningKeyPath]) -> None:
         ),
         on_fail=last_key,
     )
-    auth.CACHE.invalidate(call.principal.key_hash)
+    auth.CACHE.invalidate(principal.key_hash)

@@ -1,6 +1,6 @@
 """DynamoDB access: reads, paged queries and transactions that can never write twice.
 
-Items are plain dicts here; (de)serialisation uses boto3's own TypeSerializer. A failed
+Items are plain dicts here; attribute values are mapped below. A failed
 condition becomes a domain error in this module and nowhere else: each write names the
 error it stands for (`on_fail`).
 """
@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+import botocore.session
+from aws_lambda_powertools.shared.dynamodb_deserializer import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from core.errors import ApiError, InternalError
 
-_ser = TypeSerializer()
 _deser = TypeDeserializer()
 
 # Throttling and 5xx are retried by botocore's standard mode (same request, same
@@ -33,22 +32,37 @@ TRANSACTION_CONFLICT_RETRIES = 4
 OnFail = ApiError | Callable[[dict[str, Any] | None], ApiError | None] | None
 
 
+# Why not boto3: `import boto3` also loads boto3.session and s3transfer, which cost
+# ~80-100 ms of every cold start on top of botocore (measured with `make bench` and
+# `python -X importtime`). The store needs one DynamoDB client and the attribute-value
+# mapping, so it builds the client from botocore, reads with Powertools' TypeDeserializer
+# and writes with the few lines below (the item shapes this API stores).
+def _attr(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": str(Decimal(str(value)))}
+    if isinstance(value, bytes):
+        return {"B": value}
+    if isinstance(value, Mapping):
+        return {"M": {k: _attr(v) for k, v in value.items() if v is not None}}
+    if isinstance(value, list | tuple):
+        return {"L": [_attr(v) for v in value]}
+    if value is None:
+        return {"NULL": True}
+    raise TypeError(f"cannot store a {type(value).__name__} in DynamoDB")
+
+
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(_plain_in(v)) for k, v in item.items() if v is not None}
+    return {k: _attr(v) for k, v in item.items() if v is not None}
 
 
 def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _plain_out(_deser.deserialize(v)) for k, v in item.items()}
-
-
-def _plain_in(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, dict):
-        return {k: _plain_in(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_in(v) for v in value]
-    return value
 
 
 def _plain_out(value: Any) -> Any:
@@ -196,7 +210,9 @@ class Store:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self.table = table_name
         # Typed as Any: items cross this boundary as plain dicts, serialised here.
-        self.client: Any = client or boto3.client("dynamodb", config=_BOTO_CONFIG)
+        self.client: Any = client or botocore.session.get_session().create_client(
+            "dynamodb", config=_BOTO_CONFIG
+        )
 
     def get(self, key: dict[str, str], *, consistent: bool = False) -> dict[str, Any] | None:
         out = self.client.get_item(TableName=self.table, Key=serialize(key), ConsistentRead=consistent)
