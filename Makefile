@@ -34,7 +34,7 @@ typecheck: install
 template: install $(SAM_VENV)/bin/sam
 	$(BIN)/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
-	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir .aws-sam/build --cached --cache-dir .aws-sam/cache
+	PYTHON=$(CURDIR)/$(BIN)/python SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir .aws-sam/build --cached --cache-dir .aws-sam/cache
 
 test: lint typecheck template  ## everything CI runs
 	$(BIN)/pytest -n 2 --dist loadfile
