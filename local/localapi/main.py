@@ -27,6 +27,7 @@ from localapi.sandbox import (
     credentials_document,
     default_credentials_path,
     new_cursor_secret,
+    new_kyc_sandbox_secret,
     read_credentials,
     seed_sandbox,
     write_credentials,
@@ -112,8 +113,10 @@ def serve(
 
     try:
         tpl = load_template(template)
-        cursor_secret = new_cursor_secret()
-        function_env = functions_environment(tpl, local_overrides(table_name, cursor_secret))
+        cursor_secret, kyc_sandbox_secret = new_cursor_secret(), new_kyc_sandbox_secret()
+        function_env = functions_environment(
+            tpl, local_overrides(table_name, cursor_secret, kyc_sandbox_secret)
+        )
     except (TemplateError, ValueError) as exc:
         raise _fail(str(exc)) from None
     for what, where, number in (("API", host, port), ("DynamoDB", LOOPBACK, dynamodb_port)):
@@ -145,6 +148,7 @@ def serve(
                 dynamodb_endpoint=endpoint,
                 table_name=table_name,
                 cursor_secret=cursor_secret,
+                kyc_sandbox_secret=kyc_sandbox_secret,
             ),
         )
         http.start()
@@ -203,7 +207,15 @@ def invoke_command(
         raise _fail(f"unreadable credentials file {credentials_path}: {exc}", 2) from None
     missing = [
         k
-        for k in ("apiKey", "signingKeyId", "privateKeyPem", "dynamodbEndpoint", "tableName", "cursorSecret")
+        for k in (
+            "apiKey",
+            "signingKeyId",
+            "privateKeyPem",
+            "dynamodbEndpoint",
+            "tableName",
+            "cursorSecret",
+            "kycSandboxSecret",
+        )
         if not creds.get(k)
     ]
     if missing:
@@ -229,7 +241,9 @@ def invoke_command(
         algorithm=str(creds.get("algorithm") or "ed25519"),
     )
     env = function_environment(
-        tpl, route.function, local_overrides(creds["tableName"], creds["cursorSecret"])
+        tpl,
+        route.function,
+        local_overrides(creds["tableName"], creds["cursorSecret"], creds["kycSandboxSecret"]),
     )
     prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=env)
     result = invoke(tpl, route, signed)

@@ -39,6 +39,12 @@ def new_cursor_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_kyc_sandbox_secret() -> str:
+    """A fresh secret for the sandbox KYC provider's session tokens and signed callbacks
+    (43 characters, more than the 32 required)."""
+    return secrets.token_urlsafe(32)
+
+
 @dataclass(frozen=True)
 class SandboxPartner:
     tenant_id: str
@@ -91,6 +97,7 @@ def credentials_document(
     dynamodb_endpoint: str,
     table_name: str,
     cursor_secret: str,
+    kyc_sandbox_secret: str,
 ) -> dict[str, Any]:
     return {
         "baseUrl": base_url,
@@ -104,6 +111,7 @@ def credentials_document(
         "dynamodbEndpoint": dynamodb_endpoint,
         "tableName": table_name,
         "cursorSecret": cursor_secret,
+        "kycSandboxSecret": kyc_sandbox_secret,
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import os
+import secrets
 import sys
 import threading
 import time
@@ -45,9 +46,14 @@ LOCAL_ENVIRONMENT = {
 # -- environment -----------------------------------------------------------------------
 
 
-def local_overrides(table_name: str, cursor_secret: str) -> dict[str, str]:
-    """What template.yaml's `!Ref Table` and `!Ref CursorSecret` stand for locally."""
-    return {"Table": table_name, "CursorSecret": cursor_secret}
+def local_overrides(
+    table_name: str, cursor_secret: str, kyc_sandbox_secret: str | None = None
+) -> dict[str, str]:
+    """What template.yaml's `!Ref Table`, `!Ref CursorSecret` and `!Ref KycSandboxSecret`
+    stand for locally. Without `kyc_sandbox_secret` a fresh one is made (fine for a caller
+    that never needs to sign or check a sandbox KYC token or callback itself)."""
+    kyc_secret = kyc_sandbox_secret if kyc_sandbox_secret is not None else secrets.token_urlsafe(32)
+    return {"Table": table_name, "CursorSecret": cursor_secret, "KycSandboxSecret": kyc_secret}
 
 
 def functions_environment(template: Template, overrides: Mapping[str, Any]) -> dict[str, str]:

@@ -42,6 +42,10 @@ def test_every_code_of_api_md_maps_to_its_status_and_type() -> None:
         "limit_exceeded": 422,
         "reference_invalid": 422,
         "too_many_requests": 429,
+        "challenge_missing": 409,
+        "challenge_used": 409,
+        "challenge_expired": 409,
+        "signature_mismatch": 422,
         "internal": 500,
     }
     assert {code: status for code, (status, _) in errors.ERROR_TABLE.items()} == expected

@@ -21,6 +21,10 @@ class Settings(BaseModel):
     # answer (a timeout or a killed process): at least the function timeout.
     idempotency_lease_seconds: int = Field(default=30, alias="IDEMPOTENCY_LEASE_SECONDS", ge=1, le=900)
     service_name: str = Field(default="partner-api", alias="POWERTOOLS_SERVICE_NAME")
+    # Shared by the sandbox KYC provider's page (session tokens) and its signed callbacks.
+    kyc_sandbox_secret: str = Field(default="", alias="KYC_SANDBOX_SECRET")
+    # Base URL of links the API hands out (verificationUrl); empty: the request's own host.
+    public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
 
 
 @lru_cache(maxsize=1)

@@ -29,11 +29,15 @@ ERROR_TABLE: dict[str, tuple[int, str]] = {
     "state_conflict": (409, "invalid_request_error"),
     "duplicate_idempotency_key": (409, "idempotency_error"),
     "idempotency_key_in_flight": (409, "idempotency_error"),
+    "challenge_missing": (409, "invalid_request_error"),
+    "challenge_used": (409, "invalid_request_error"),
+    "challenge_expired": (409, "invalid_request_error"),
     "body_too_large": (413, "invalid_request_error"),
     "customer_not_active": (422, "invalid_request_error"),
     "capability_missing": (422, "invalid_request_error"),
     "limit_exceeded": (422, "invalid_request_error"),
     "reference_invalid": (422, "invalid_request_error"),
+    "signature_mismatch": (422, "invalid_request_error"),
     "too_many_requests": (429, "rate_limit_error"),
     "internal": (500, "api_error"),
 }
@@ -172,3 +176,19 @@ class TooManyRequests(ApiError):
 
 class InternalError(ApiError):
     code = "internal"
+
+
+class ChallengeMissing(ApiError):
+    code = "challenge_missing"
+
+
+class ChallengeUsed(ApiError):
+    code = "challenge_used"
+
+
+class ChallengeExpired(ApiError):
+    code = "challenge_expired"
+
+
+class SignatureMismatch(ApiError):
+    code = "signature_mismatch"

@@ -6,7 +6,9 @@ tenants by construction. Lists use GSI1, whose sort key is the time-sortable id.
 
 from __future__ import annotations
 
-GSI1 = "GSI1"
+GSI1 = "GSI1"  # a collection, newest first
+GSI2 = "GSI2"  # a filtered collection (customers by status, events by type)
+GSI3 = "GSI3"  # what a customer owns (the deactivation cascade)
 
 
 def tenant_pk(tenant_id: str) -> str:
@@ -40,3 +42,17 @@ def api_key_key(tenant_id: str, key_hash: str) -> dict[str, str]:
 
 def tenant_key(tenant_id: str) -> dict[str, str]:
     return {"PK": tenant_pk(tenant_id), "SK": "TENANT"}
+
+
+def filter_attrs(tenant_id: str, collection: str, value: str, entity_id: str) -> dict[str, str]:
+    """GSI2: the same collection narrowed to one value of one field (e.g. status=active)."""
+    return {"GSI2PK": list_pk(tenant_id, f"{collection}#{value}"), "GSI2SK": entity_id}
+
+
+def owner_pk(tenant_id: str, customer_id: str) -> str:
+    return f"T#{tenant_id}#OWNER#{customer_id}"
+
+
+def owner_attrs(tenant_id: str, customer_id: str, kind: str, entity_id: str) -> dict[str, str]:
+    """GSI3: an item owned by a customer, so the cascade can find it."""
+    return {"GSI3PK": owner_pk(tenant_id, customer_id), "GSI3SK": f"{kind}#{entity_id}"}

@@ -44,10 +44,17 @@ class Call[B, Q, P]:
     now: float
     signing_key_id: str | None
     tx: Tx = field(default_factory=Tx)
+    # What a custom authenticator established (e.g. a KYC provider's verified callback).
+    context: Any = None
 
     @property
     def tenant_id(self) -> str:
         return self.principal.tenant_id
+
+
+# Authenticates a request that carries no API key (a provider's signed callback):
+# returns the tenant's principal and what the endpoint needs from the check.
+Authenticator = Callable[[Request, float], tuple[auth.Principal, Any]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Spec:
     query: type[RequestModel] | None
     path: type[RequestModel] | None
     status: int
+    authenticate: Authenticator | None = None
 
 
 _runtime: tuple[Settings, Store] | None = None
@@ -86,8 +94,11 @@ def endpoint(
     query: type[RequestModel] | None = None,
     path: type[RequestModel] | None = None,
     status: int = 200,
+    authenticate: Authenticator | None = None,
 ) -> Callable[[Callable[[Call[Any, Any, Any]], Any]], Callable[[dict[str, Any], Any], dict[str, Any]]]:
-    spec = Spec(scope, body, query, path, status)
+    """`authenticate` replaces the API key and request signature for endpoints that a
+    third party calls (a KYC provider's callback); everything else is the same."""
+    spec = Spec(scope, body, query, path, status, authenticate)
 
     def wrap(fn: Callable[[Call[Any, Any, Any]], Any]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
@@ -134,24 +145,30 @@ class _Run:
         now = clock.now()
         if len(request.body) > MAX_BODY_BYTES:
             raise BodyTooLarge(f"The request body exceeds {MAX_BODY_BYTES} bytes.")
-        principal = auth.authenticate(
-            store, request.headers, now=now, cache_seconds=config.api_key_cache_seconds
-        )
-        self.principal = principal
-        signing_key_id = signatures.verify_request(
-            signatures.SignedMessage(
-                method=request.method,
-                scheme=request.scheme,
-                host=request.host,
-                raw_path=request.raw_path,
-                raw_query=request.raw_query,
-                headers=request.headers,
-                body=request.body,
-            ),
-            keys=principal.signing_keys,
-            now=now,
-            required=principal.signature_policy == "required",
-        )
+        context: Any = None
+        signing_key_id: str | None = None
+        if spec.authenticate is not None:
+            principal, context = spec.authenticate(request, now)
+            self.principal = principal
+        else:
+            principal = auth.authenticate(
+                store, request.headers, now=now, cache_seconds=config.api_key_cache_seconds
+            )
+            self.principal = principal
+            signing_key_id = signatures.verify_request(
+                signatures.SignedMessage(
+                    method=request.method,
+                    scheme=request.scheme,
+                    host=request.host,
+                    raw_path=request.raw_path,
+                    raw_query=request.raw_query,
+                    headers=request.headers,
+                    body=request.body,
+                ),
+                keys=principal.signing_keys,
+                now=now,
+                required=principal.signature_policy == "required",
+            )
         principal.require(spec.scope)
         path = validate_params(spec.path, request.path_params) if spec.path else None
         query_values = query_dict(request.query_pairs())
@@ -163,7 +180,8 @@ class _Run:
         else:
             query = None
         body = validate_body(spec.body, request.body) if spec.body else None
-        if spec.body is None and request.body.strip() not in (b"", b"{}"):
+        # (A custom authenticator reads the body itself: a provider's callback.)
+        if spec.body is None and spec.authenticate is None and request.body.strip() not in (b"", b"{}"):
             raise ParameterUnknown("This endpoint takes no request body.", param="body")
 
         key = idempotency.key_from(request) if request.is_write else None
@@ -182,7 +200,7 @@ class _Run:
             self.claim = claimed
 
         call: Call[Any, Any, Any] = Call(
-            request, principal, body, query, path, store, config, now, signing_key_id
+            request, principal, body, query, path, store, config, now, signing_key_id, context=context
         )
         try:
             response = self._to_response(self.fn(call))
@@ -213,7 +231,7 @@ class _Run:
         return Response(self.spec.status, result)
 
     def _commit(self, call: Call[Any, Any, Any], response: Response) -> None:
-        if call.tx.writes:
+        if call.tx.writes and self.spec.authenticate is None:
             auth.guard_write(call.tx, call.principal, call.signing_key_id)
         if self.claim is not None:
             idempotency.complete_in(

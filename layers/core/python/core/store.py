@@ -228,15 +228,36 @@ class Store:
         limit: int,
         start_key: dict[str, Any] | None = None,
         forward: bool = False,
+        sk_name: str | None = None,
+        sk_after: str | None = None,
+        sk_prefix: str | None = None,
+        filter_: Condition | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One Query call. `sk_after` / `sk_prefix` narrow the sort key; `filter_` is applied
+        after `limit` items were read (DynamoDB's rule), so a page may hold fewer."""
+        names = {"#pk": pk_name}
+        values: dict[str, Any] = {":pk": pk_value}
+        condition = "#pk = :pk"
+        if sk_name and sk_after is not None:
+            condition += " AND #sk > :skAfter"
+            names["#sk"] = sk_name
+            values[":skAfter"] = sk_after
+        elif sk_name and sk_prefix is not None:
+            condition += " AND begins_with(#sk, :skPrefix)"
+            names["#sk"] = sk_name
+            values[":skPrefix"] = sk_prefix
         params: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": pk_name},
-            "ExpressionAttributeValues": {":pk": {"S": pk_value}},
+            "KeyConditionExpression": condition,
             "Limit": limit,
             "ScanIndexForward": forward,
         }
+        if filter_ is not None:
+            params["FilterExpression"] = filter_.expression
+            names.update(filter_.names)
+            values.update(filter_.values)
+        params["ExpressionAttributeNames"] = names
+        params["ExpressionAttributeValues"] = serialize(values)
         if index:
             params["IndexName"] = index
         if start_key:

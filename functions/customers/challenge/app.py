@@ -1,0 +1,9 @@
+"""POST /v1/customers/{customerId}/challenge: a fresh challenge (replaces the last one)."""
+
+from core import customers
+from core.pipeline import endpoint
+
+
+@endpoint(scope="customers:write", path=customers.CustomerPath)
+def lambda_handler(call):
+    return customers.new_challenge(call)

@@ -1,0 +1,10 @@
+"""POST /v1/customers: a new customer, pending KYC, with its verificationUrl and, for an
+on-chain customer, a Sign-In with Ethereum challenge to sign."""
+
+from core import customers
+from core.pipeline import endpoint
+
+
+@endpoint(scope="customers:write", body=customers.CreateCustomer, status=201)
+def lambda_handler(call):
+    return customers.create(call)

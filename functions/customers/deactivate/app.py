@@ -1,0 +1,9 @@
+"""PATCH /v1/customers/{customerId}/deactivate: active -> inactive, suspending what it owns."""
+
+from core import customers
+from core.pipeline import endpoint
+
+
+@endpoint(scope="customers:write", path=customers.CustomerPath)
+def lambda_handler(call):
+    return customers.deactivate(call)

@@ -1,0 +1,10 @@
+"""POST /v1/kyc/callbacks/{provider}: a KYC provider's signed decision. No API key: the
+provider's signature authenticates it and names the tenant."""
+
+from core import customers, kyc_callbacks
+from core.pipeline import endpoint
+
+
+@endpoint(scope=kyc_callbacks.SCOPE, path=kyc_callbacks.CallbackPath, authenticate=kyc_callbacks.authenticate)
+def lambda_handler(call):
+    return customers.apply_kyc_decision(call, call.context)

@@ -1,0 +1,33 @@
+"""Authentication of KYC providers' callbacks: the provider's signature, not an API key,
+proves who is calling and names the tenant the decision belongs to."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from core import kyc
+from core.auth import Principal
+from core.http import Request
+from core.validation import RequestModel
+
+SCOPE = "kyc:callback"
+
+
+class CallbackPath(RequestModel):
+    provider: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+
+
+def authenticate(request: Request, now: float) -> tuple[Principal, kyc.KycDecision]:
+    """The body is the provider's; it is checked here (signature, then shape), so the
+    endpoint takes no body model of its own."""
+    provider = kyc.get_provider(request.path_params.get("provider", ""))
+    decision = provider.parse_callback(headers=request.headers, body=request.body, now=now)
+    principal = Principal(
+        tenant_id=decision.tenant_id,
+        api_key_id=f"kyc:{provider.name}",
+        key_hash="",
+        mode="provider",
+        scopes=frozenset({SCOPE}),
+        signature_policy="provider",
+    )
+    return principal, decision
