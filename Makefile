@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SAM_VENV := .venv-sam
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck template unit integration e2e bench clean
+.PHONY: install run test lint typecheck template browser unit integration e2e bench clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ template: install $(SAM_VENV)/bin/sam
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
 	PYTHON=$(CURDIR)/$(BIN)/python SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir .aws-sam/build --cached --cache-dir .aws-sam/cache
 
-test: lint typecheck template  ## everything CI runs
+# Headless Chromium and its driver for the browser test (Debian's packages).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: lint typecheck template browser  ## everything CI runs
 	$(BIN)/pytest -n 2 --dist loadfile
 
 unit: install
@@ -45,7 +50,7 @@ unit: install
 integration: install
 	$(BIN)/pytest tests/integration
 
-e2e: install
+e2e: install browser
 	$(BIN)/pytest tests/e2e
 
 bench: install  ## figures and ratios, measured side by side (never asserted in tests)

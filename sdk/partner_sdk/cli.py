@@ -18,7 +18,9 @@ import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from partner_sdk import ethereum
 from partner_sdk.client import PartnerClient
 from partner_sdk.credentials import CredentialsError, write_key_pair
 from partner_sdk.errors import PartnerApiError
@@ -32,6 +34,13 @@ signing_keys_app = typer.Typer(
     help="Manage the public keys that verify your signatures.", no_args_is_help=True
 )
 app.add_typer(signing_keys_app, name="signing-keys")
+customers_app = typer.Typer(
+    help="Onboard customers: KYC, on-chain ownership proof, deactivate and activate.",
+    no_args_is_help=True,
+)
+app.add_typer(customers_app, name="customers")
+events_app = typer.Typer(help="Read the event log (what webhooks deliver).", no_args_is_help=True)
+app.add_typer(events_app, name="events")
 
 SHOWN_HEADERS = ("Request-Id", "Idempotency-Replayed")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print plain JSON only (for scripts).")]
@@ -243,6 +252,366 @@ def signing_keys_generate(
         f"Next: partner signing-keys create --public-key-file {public_path} --algorithm {algorithm}",
         markup=False,
     )
+
+
+# -- partner customers ------------------------------------------------------------------
+
+CustomerType = Literal["individual", "business"]
+CustomerStatus = Literal["pending", "active", "rejected", "inactive"]
+CustomerId = Annotated[str, typer.Argument(help="The customer's id (cus_...).")]
+LimitOption = Annotated[
+    int | None, typer.Option("--limit", min=1, max=100, help="Page size (1-100; the API's default is 20).")
+]
+CursorOption = Annotated[str | None, typer.Option("--cursor", help="Start at this page (a nextCursor).")]
+AllOption = Annotated[bool, typer.Option("--all", help="Follow nextCursor through every page.")]
+CUSTOMER_FIELDS = (
+    "id",
+    "type",
+    "status",
+    "name",
+    "email",
+    "country",
+    "documentNumber",
+    "externalId",
+    "onchainId",
+    "onchainVerifiedAt",
+    "capabilities",
+    "verificationUrl",
+    "metadata",
+    "createdAt",
+    "updatedAt",
+)
+CUSTOMER_COLUMNS = ("id", "status", "type", "externalId", "onchainId", "name", "createdAt")
+EVENT_COLUMNS = ("id", "type", "object", "createdAt")
+
+
+def _cell(value: Any) -> Text:
+    """A table cell: plain text (never rich markup, whatever the API's data holds)."""
+    if value is None:
+        return Text("")
+    if isinstance(value, list):
+        return Text(", ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return Text(json.dumps(value, ensure_ascii=False) if value else "")
+    return Text(str(value))
+
+
+def _details(title: str, item: dict[str, Any], fields: tuple[str, ...]) -> Table:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("field", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for name in fields:
+        if name in item:
+            table.add_row(name, _cell(item[name]))
+    return table
+
+
+def _show_customer(customer: Any, as_json: bool, title: str = "Customer") -> None:
+    if as_json or not isinstance(customer, dict):
+        _print_json(customer, as_json)
+        return
+    console = _stdout()
+    console.print(_details(title, customer, CUSTOMER_FIELDS))
+    challenge = customer.get("challenge")
+    if isinstance(challenge, dict):
+        console.print(
+            f"Challenge (expires {challenge.get('expiresAt')}), to sign with the wallet:", markup=False
+        )
+        console.print(str(challenge.get("message", "")), markup=False)
+
+
+def _show_page(
+    page: Any, as_json: bool, noun: str, columns: tuple[str, ...], row: Callable[[Any], list[Text]]
+) -> None:
+    if as_json:
+        _print_json(page, as_json=True)
+        return
+    items = page.get("data", []) if isinstance(page, dict) else []
+    table = Table(title=f"{len(items)} {noun}(s)")
+    for column in columns:
+        table.add_column(column, no_wrap=column == "id", overflow="fold")
+    for item in items:
+        table.add_row(*row(item))
+    console = _stdout()
+    console.print(table)
+    if isinstance(page, dict) and page.get("nextCursor"):
+        console.print(f"More: --cursor {page['nextCursor']} (or --all)", markup=False)
+
+
+def _customer_row(customer: Any) -> list[Text]:
+    return [_cell(customer.get(c)) for c in CUSTOMER_COLUMNS]
+
+
+def _event_row(event: Any) -> list[Text]:
+    obj = (event.get("data") or {}).get("object") or {}
+    return [
+        _cell(event.get("id")),
+        _cell(event.get("type")),
+        _cell(obj.get("id")),
+        _cell(event.get("createdAt")),
+    ]
+
+
+def _metadata(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    metadata: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _fail(f"--metadata takes KEY=VALUE, not {pair!r}")
+        metadata[name] = value
+    return metadata
+
+
+def _wallet_address(wallet_key: str, option: str) -> str:
+    try:
+        return ethereum.address_of(wallet_key)
+    except ValueError as exc:
+        raise _fail(f"{option}: {exc}") from exc
+
+
+def _owner_check(customer: Any, address: str) -> None:
+    """Refuse a key that is not the customer's before a challenge is asked for (a new one
+    replaces the current one, so a useless ask is not harmless)."""
+    onchain_id = customer.get("onchainId") if isinstance(customer, dict) else None
+    if not isinstance(onchain_id, str):
+        raise _fail("this customer has no onchainId to prove")
+    if onchain_id.rsplit(":", 1)[-1].lower() != address.lower():
+        raise _fail(f"the wallet key is for {address}, but the customer's onchainId is {onchain_id}")
+
+
+@customers_app.command("create")
+def customers_create(
+    ctx: typer.Context,
+    customer_type: Annotated[
+        CustomerType | None, typer.Option("--type", help="individual (the API's default) or business.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Full or legal name.")] = None,
+    email: Annotated[str | None, typer.Option("--email")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="ISO 3166-1 alpha-2, e.g. GB.")] = None,
+    document_number: Annotated[str | None, typer.Option("--document-number")] = None,
+    external_id: Annotated[
+        str | None, typer.Option("--external-id", help="Your own id for the customer.")
+    ] = None,
+    onchain_id: Annotated[
+        str | None, typer.Option("--onchain-id", help="CAIP-10 account id, e.g. eip155:1:0xab16...")
+    ] = None,
+    metadata: Annotated[
+        list[str] | None, typer.Option("--metadata", help="KEY=VALUE (repeat the option for more).")
+    ] = None,
+    wallet_key: Annotated[
+        str | None,
+        typer.Option("--wallet-key", help="A local Ethereum private key: its address becomes the onchainId."),
+    ] = None,
+    new_wallet: Annotated[
+        bool,
+        typer.Option("--new-wallet", help="Make a local Ethereum key, use its address, and print the key."),
+    ] = False,
+    chain_id: Annotated[
+        int, typer.Option("--chain-id", min=1, help="EIP-155 chain id of a wallet's onchainId.")
+    ] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a customer and start its KYC (its verificationUrl is where the person decides).
+
+    With --wallet-key or --new-wallet the wallet's CAIP-10 id is the onchainId; prove
+    ownership afterwards with `partner customers verify ID --wallet-key KEY`. With --json
+    and --new-wallet the output carries a `wallet` object (`address`, `onchainId`,
+    `privateKey`) next to the customer's fields.
+    """
+    if wallet_key is not None and new_wallet:
+        raise _fail("pass either --wallet-key or --new-wallet, not both")
+    wallet: dict[str, str] | None = None
+    if new_wallet:
+        private_key, address = ethereum.new_wallet()
+        wallet = {
+            "address": address,
+            "onchainId": ethereum.caip10(address, chain_id),
+            "privateKey": private_key,
+        }
+    elif wallet_key is not None:
+        address = _wallet_address(wallet_key, "--wallet-key")
+        wallet = {"address": address, "onchainId": ethereum.caip10(address, chain_id)}
+    if wallet is not None:
+        if onchain_id is not None and onchain_id != wallet["onchainId"]:
+            raise _fail("--onchain-id names another account than the wallet's; pass one or the other")
+        onchain_id = wallet["onchainId"]
+    if external_id is None and onchain_id is None:
+        raise _fail("a customer needs --external-id, --onchain-id (or a wallet), or both")
+    fields: dict[str, Any] = {
+        "type": customer_type,
+        "name": name,
+        "email": email,
+        "country": country,
+        "documentNumber": document_number,
+        "externalId": external_id,
+        "onchainId": onchain_id,
+        "metadata": _metadata(metadata),
+    }
+    with _client(ctx) as client, _api_errors(as_json):
+        customer = client.create_customer(**fields)
+    generated = wallet if wallet is not None and "privateKey" in wallet else None
+    if as_json:
+        _print_json({**customer, "wallet": generated} if generated else customer, as_json=True)
+        return
+    _show_customer(customer, as_json=False, title="Customer created")
+    if generated is not None:
+        console = _stdout()
+        console.print(f"Wallet address: {generated['address']}", markup=False)
+        console.print(f"Wallet private key: {generated['privateKey']}  (keep it secret)", markup=False)
+        console.print(
+            f"Next: partner customers verify {customer.get('id')} --wallet-key {generated['privateKey']}",
+            markup=False,
+        )
+
+
+@customers_app.command("get")
+def customers_get(ctx: typer.Context, customer_id: CustomerId, as_json: JsonOption = False) -> None:
+    """Show one customer."""
+    with _client(ctx) as client, _api_errors(as_json):
+        customer = client.get_customer(customer_id)
+    _show_customer(customer, as_json)
+
+
+@customers_app.command("list")
+def customers_list(
+    ctx: typer.Context,
+    status: Annotated[CustomerStatus | None, typer.Option("--status")] = None,
+    external_id: Annotated[str | None, typer.Option("--external-id")] = None,
+    onchain_id: Annotated[str | None, typer.Option("--onchain-id")] = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List customers, newest first (one page unless --all). --json prints {"data", "nextCursor"}."""
+    if all_pages and cursor is not None:
+        raise _fail("pass either --all or --cursor, not both")
+    with _client(ctx) as client, _api_errors(as_json):
+        if all_pages:
+            items = list(client.iterate_customers(status, external_id, onchain_id, limit))
+            page: Any = {"data": items, "nextCursor": None}
+        else:
+            page = client.list_customers(status, external_id, onchain_id, limit, cursor)
+    _show_page(page, as_json, "customer", CUSTOMER_COLUMNS, _customer_row)
+
+
+@customers_app.command("challenge")
+def customers_challenge(ctx: typer.Context, customer_id: CustomerId, as_json: JsonOption = False) -> None:
+    """Ask for a new on-chain ownership challenge (it replaces any earlier one) and print it."""
+    with _client(ctx) as client, _api_errors(as_json):
+        customer = client.new_challenge(customer_id)
+    _show_customer(customer, as_json)
+
+
+@customers_app.command("verify")
+def customers_verify(
+    ctx: typer.Context,
+    customer_id: CustomerId,
+    wallet_key: Annotated[
+        str | None,
+        typer.Option(
+            "--wallet-key",
+            envvar="PARTNER_WALLET_KEY",
+            help="The wallet's private key: asks for a fresh challenge, signs it and verifies.",
+        ),
+    ] = None,
+    signature: Annotated[
+        str | None,
+        typer.Option(
+            "--signature", help="A signature of the current challenge made elsewhere (0x + 130 hex)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Prove the customer owns its onchainId (sets onchainVerifiedAt).
+
+    With --wallet-key: reads the customer, checks the key is its onchainId's, asks for a
+    fresh challenge (POST .../challenge), signs it (EIP-191) and sends the signature. With
+    --signature: sends a signature of the current challenge (see `partner customers challenge`).
+    """
+    if (wallet_key is None) == (signature is None):
+        raise _fail("pass --wallet-key (or PARTNER_WALLET_KEY) or --signature")
+    address = _wallet_address(wallet_key, "--wallet-key") if wallet_key is not None else None
+    with _client(ctx) as client, _api_errors(as_json):
+        if wallet_key is not None and address is not None:
+            _owner_check(client.get_customer(customer_id), address)
+            challenged = client.new_challenge(customer_id)
+            challenge = challenged.get("challenge") if isinstance(challenged, dict) else None
+            if not isinstance(challenge, dict) or not isinstance(challenge.get("message"), str):
+                raise _fail("the API answered without a challenge to sign", 1)
+            signature = ethereum.sign_challenge(challenge["message"], wallet_key)
+        if signature is None:  # pragma: no cover - one of the two is given (checked above)
+            raise _fail("nothing to send")
+        customer = client.verify_challenge(customer_id, signature)
+    _show_customer(customer, as_json, title="Customer verified")
+
+
+@customers_app.command("deactivate")
+def customers_deactivate(ctx: typer.Context, customer_id: CustomerId, as_json: JsonOption = False) -> None:
+    """active -> inactive; what the customer owns is suspended with it."""
+    with _client(ctx) as client, _api_errors(as_json):
+        customer = client.deactivate_customer(customer_id)
+    _show_customer(customer, as_json, title="Customer deactivated")
+
+
+@customers_app.command("activate")
+def customers_activate(ctx: typer.Context, customer_id: CustomerId, as_json: JsonOption = False) -> None:
+    """inactive -> active; restores what the deactivation changed."""
+    with _client(ctx) as client, _api_errors(as_json):
+        customer = client.activate_customer(customer_id)
+    _show_customer(customer, as_json, title="Customer activated")
+
+
+# -- partner events ---------------------------------------------------------------------
+
+
+@events_app.command("list")
+def events_list(
+    ctx: typer.Context,
+    event_type: Annotated[str | None, typer.Option("--type", help="e.g. customer.created")] = None,
+    created_after: Annotated[
+        str | None, typer.Option("--created-after", help="RFC 3339, e.g. 2026-02-23T12:00:00Z.")
+    ] = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List events, newest first (one page unless --all). --json prints {"data", "nextCursor"}."""
+    if all_pages and cursor is not None:
+        raise _fail("pass either --all or --cursor, not both")
+    with _client(ctx) as client, _api_errors(as_json):
+        if all_pages:
+            items = list(client.iterate_events(event_type, created_after, limit))
+            page: Any = {"data": items, "nextCursor": None}
+        else:
+            page = client.list_events(event_type, created_after, limit, cursor)
+    _show_page(page, as_json, "event", EVENT_COLUMNS, _event_row)
+
+
+@events_app.command("get")
+def events_get(
+    ctx: typer.Context,
+    event_id: Annotated[str, typer.Argument(help="The event's id (evt_...).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one event with its data."""
+    with _client(ctx) as client, _api_errors(as_json):
+        event = client.get_event(event_id)
+    if as_json or not isinstance(event, dict):
+        _print_json(event, as_json)
+        return
+    obj = (event.get("data") or {}).get("object") or {}
+    summary = {
+        **event,
+        "object": obj.get("id"),
+        "changedFields": (event.get("data") or {}).get("changedFields"),
+    }
+    console = _stdout()
+    console.print(_details("Event", summary, ("id", "type", "object", "changedFields", "createdAt")))
+    console.print_json(data=event.get("data"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ httpx request that is then sent unchanged.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import json as jsonlib
 import time
@@ -24,6 +25,12 @@ from partner_sdk.signing import PrivateKey, load_private_key, rfc9421_headers, s
 __all__ = ["PartnerClient", "Response"]
 
 USER_AGENT: Final = "partner-sdk-python/0.1.0"
+#: snake_case spellings `create_customer` accepts for the API's camelCase fields.
+CUSTOMER_FIELDS: Final = {
+    "external_id": "externalId",
+    "onchain_id": "onchainId",
+    "document_number": "documentNumber",
+}
 WRITE_METHODS: Final = frozenset({"POST", "PATCH", "DELETE"})
 QueryParams = Mapping[str, Any] | None
 
@@ -262,6 +269,98 @@ class PartnerClient:
             f"/v1/signing-keys/{urllib.parse.quote(key_id, safe='')}", idempotency_key=idempotency_key
         )
 
+    # -- customers (`/v1/customers`) --------------------------------------------------
+
+    def create_customer(self, *, idempotency_key: str | None = None, **fields: Any) -> Any:
+        """Create a customer and start its KYC; returns the customer (`status: pending`),
+        with `verificationUrl` and, for an on-chain customer, `challenge`
+        (`{"message", "expiresAt"}`) to sign with `partner_sdk.ethereum.sign_challenge`.
+
+        Fields as the API spells them (`type`, `name`, `email`, `country`, `documentNumber`,
+        `externalId`, `onchainId`, `metadata`); `external_id`, `onchain_id` and
+        `document_number` are accepted too. Fields passed as None are left out.
+        """
+        body: dict[str, Any] = {}
+        for name, value in fields.items():
+            if value is not None:
+                body[CUSTOMER_FIELDS.get(name, name)] = value
+        return self.post("/v1/customers", body, idempotency_key=idempotency_key).json()
+
+    def get_customer(self, customer_id: str) -> Any:
+        return self.get(_customer_path(customer_id)).json()
+
+    def list_customers(
+        self,
+        status: str | None = None,
+        external_id: str | None = None,
+        onchain_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Any:
+        """One page: `{"data": [...], "nextCursor": ...}` (`iterate_customers` follows the pages)."""
+        return self.get(
+            "/v1/customers", params=_customer_filters(status, external_id, onchain_id, limit, cursor)
+        ).json()
+
+    def iterate_customers(
+        self,
+        status: str | None = None,
+        external_id: str | None = None,
+        onchain_id: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        """Every customer matching the filters, page after page (`limit` is the page size)."""
+        return self.iterate("/v1/customers", _customer_filters(status, external_id, onchain_id, limit, None))
+
+    def new_challenge(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
+        """Ask for a new on-chain ownership challenge (it replaces any earlier one); returns
+        the customer with `challenge: {"message", "expiresAt"}`."""
+        return self.post(_customer_path(customer_id, "challenge"), idempotency_key=idempotency_key).json()
+
+    def verify_challenge(
+        self, customer_id: str, signature: str, *, idempotency_key: str | None = None
+    ) -> Any:
+        """Send the EIP-191 `personal_sign` signature (`0x` + 130 hex) of the customer's current
+        challenge; returns the customer with `onchainVerifiedAt` set."""
+        return self.post(
+            _customer_path(customer_id, "challenge/verify"),
+            {"signature": signature},
+            idempotency_key=idempotency_key,
+        ).json()
+
+    def deactivate_customer(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
+        """active -> inactive, cascading to what the customer owns; returns the customer."""
+        return self.patch(_customer_path(customer_id, "deactivate"), idempotency_key=idempotency_key).json()
+
+    def activate_customer(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
+        """inactive -> active, restoring what the deactivation changed; returns the customer."""
+        return self.patch(_customer_path(customer_id, "activate"), idempotency_key=idempotency_key).json()
+
+    # -- events (`/v1/events`) ---------------------------------------------------------
+
+    def list_events(
+        self,
+        type: str | None = None,
+        created_after: str | datetime.datetime | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Any:
+        """One page of events, newest first. `created_after` is RFC 3339 text or an aware
+        datetime (events after that second)."""
+        return self.get("/v1/events", params=_event_filters(type, created_after, limit, cursor)).json()
+
+    def iterate_events(
+        self,
+        type: str | None = None,
+        created_after: str | datetime.datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        """Every event matching the filters, page after page (`limit` is the page size)."""
+        return self.iterate("/v1/events", _event_filters(type, created_after, limit, None))
+
+    def get_event(self, event_id: str) -> Any:
+        return self.get(f"/v1/events/{_segment(event_id)}").json()
+
     # -- internals --------------------------------------------------------------------
 
     def _url(self, path: str, params: QueryParams) -> str:
@@ -357,3 +456,42 @@ def _encode_params(params: QueryParams) -> str:
             text = ("true" if item else "false") if isinstance(item, bool) else str(item)
             pairs.append((name, text))
     return urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
+
+
+def _segment(value: str) -> str:
+    """One path segment, percent-encoded (an id can never reach another route)."""
+    if not isinstance(value, str) or value in ("", ".", ".."):
+        raise ValueError(f"not a usable id: {value!r}")
+    return urllib.parse.quote(value, safe="")
+
+
+def _customer_path(customer_id: str, action: str | None = None) -> str:
+    path = f"/v1/customers/{_segment(customer_id)}"
+    return f"{path}/{action}" if action else path
+
+
+def _customer_filters(
+    status: str | None, external_id: str | None, onchain_id: str | None, limit: int | None, cursor: str | None
+) -> dict[str, Any]:
+    return {
+        "status": status,
+        "externalId": external_id,
+        "onchainId": onchain_id,
+        "limit": limit,
+        "cursor": cursor,
+    }
+
+
+def _event_filters(
+    type: str | None, created_after: str | datetime.datetime | None, limit: int | None, cursor: str | None
+) -> dict[str, Any]:
+    return {"type": type, "createdAfter": _rfc3339(created_after), "limit": limit, "cursor": cursor}
+
+
+def _rfc3339(value: str | datetime.datetime | None) -> str | None:
+    """An aware datetime as RFC 3339 UTC with a `Z` (whole seconds); text passes through."""
+    if value is None or isinstance(value, str):
+        return value
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("created_after must be timezone-aware (e.g. datetime.now(UTC))")
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

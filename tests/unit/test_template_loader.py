@@ -22,7 +22,7 @@ from localapi.template import (
 from tests.support.events import event_names, load_event
 
 REPO = Path(__file__).resolve().parents[2]
-OVERRIDES = {"Table": "local-table", "CursorSecret": "c" * 40}
+OVERRIDES = {"Table": "local-table", "CursorSecret": "c" * 40, "KycSandboxSecret": "k" * 40}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,8 @@ def test_every_function_has_a_route_with_an_existing_handler(template: Template)
     assert {r.function for r in found} == set(functions)
     for route in found:
         assert route.method in {"GET", "POST", "PUT", "PATCH", "DELETE", "ANY"}
-        assert route.path.startswith("/v1/") or route.route_key == "$default"
+        # The API under /v1; the sandbox KYC provider's pages under /sandbox; the catch-all.
+        assert route.path.startswith(("/v1/", "/sandbox/")) or route.route_key == "$default"
         assert route.handler == "app.lambda_handler"
         assert route.code_uri == (REPO / functions[route.function]["CodeUri"]).resolve()
         assert route.handler_file.is_file(), route.handler_file
@@ -150,14 +151,17 @@ def test_table_definition(template: Template) -> None:
         {"AttributeName": "SK", "KeyType": "RANGE"},
     ]
     attributes = {a["AttributeName"]: a["AttributeType"] for a in definition["AttributeDefinitions"]}
-    assert attributes == {"PK": "S", "SK": "S", "GSI1PK": "S", "GSI1SK": "S"}
-    (gsi,) = definition["GlobalSecondaryIndexes"]
-    assert gsi["IndexName"] == "GSI1"
-    assert gsi["KeySchema"] == [
-        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-    ]
-    assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    assert attributes == {
+        name: "S" for name in ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+    }
+    indexes = {gsi["IndexName"]: gsi for gsi in definition["GlobalSecondaryIndexes"]}
+    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3"]
+    for name, gsi in indexes.items():
+        assert gsi["KeySchema"] == [
+            {"AttributeName": f"{name}PK", "KeyType": "HASH"},
+            {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
+        ]
+        assert gsi["Projection"] == {"ProjectionType": "ALL"}
     assert definition["StreamSpecification"] == {
         "StreamEnabled": True,
         "StreamViewType": "NEW_AND_OLD_IMAGES",

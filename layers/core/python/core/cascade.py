@@ -14,7 +14,7 @@ Idempotency-Key, or any later call) continues from where it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,26 +50,30 @@ def unregister(kind: str) -> None:
 
 
 def _owned(
-    store: Store, tenant_id: str, customer_id: str, dependent: Dependent, condition: Condition, limit: int
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
+    store: Store, tenant_id: str, customer_id: str, dependent: Dependent, condition: Condition
+) -> Iterator[list[dict[str, Any]]]:
+    """The customer's items of one kind that `condition` selects, in batches; one pass
+    over the index (items already handled by an earlier, interrupted run are filtered out)."""
     start = None
-    while len(items) < limit:
+    pending: list[dict[str, Any]] = []
+    while True:
         got, start = store.query_page(
             index=keys.GSI3,
             pk_name="GSI3PK",
             pk_value=keys.owner_pk(tenant_id, customer_id),
-            limit=200,
+            limit=500,
             start_key=start,
             forward=True,
             sk_name="GSI3SK",
             sk_prefix=f"{dependent.kind}#",
             filter_=condition,
         )
-        items.extend(got)
+        pending.extend(got)
+        while len(pending) >= BATCH or (start is None and pending):
+            yield pending[:BATCH]
+            pending = pending[BATCH:]
         if start is None:
-            break
-    return items[:limit]
+            return
 
 
 def _suspend(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: float) -> None:
@@ -113,26 +117,25 @@ def run(
     )
     changed = 0
     for dependent in list(REGISTRY):
-        while True:
-            if action == "deactivate":
-                wanted = Condition(
-                    "#status IN (" + ", ".join(f":a{i}" for i in range(len(dependent.active))) + ")"
-                    " AND attribute_not_exists(suspendedBy)",
-                    {"#status": "status"},
-                    {f":a{i}": status for i, status in enumerate(sorted(dependent.active))},
-                )
-            else:
-                wanted = Condition(
-                    "#status = :s AND suspendedBy = :r",
-                    {"#status": "status"},
-                    {":s": dependent.suspended, ":r": run_id},
-                )
-            batch = _owned(store, tenant_id, customer_id, dependent, wanted, BATCH)
-            if not batch:
-                break
+        if action == "deactivate":
+            wanted = Condition(
+                "#status IN (" + ", ".join(f":a{i}" for i in range(len(dependent.active))) + ")"
+                " AND attribute_not_exists(suspendedBy)",
+                {"#status": "status"},
+                {f":a{i}": status for i, status in enumerate(sorted(dependent.active))},
+            )
+            change = _suspend
+        else:
+            wanted = Condition(
+                "#status = :s AND suspendedBy = :r",
+                {"#status": "status"},
+                {":s": dependent.suspended, ":r": run_id},
+            )
+            change = _restore
+        for batch in _owned(store, tenant_id, customer_id, dependent, wanted):
             tx = Tx()
             for item in batch:
-                (_suspend if action == "deactivate" else _restore)(tx, item, dependent, run_id, now)
+                change(tx, item, dependent, run_id, now)
             tx.check(
                 customer_key,
                 still_running,

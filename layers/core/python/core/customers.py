@@ -152,9 +152,13 @@ def _challenge_attr(challenge: siwe.Challenge) -> dict[str, Any]:
 
 
 def _with_challenge(customer: dict[str, Any], challenge: siwe.Challenge | None) -> dict[str, Any]:
-    if challenge is not None:
-        customer["challenge"] = {"message": challenge.message, "expiresAt": rfc3339(challenge.expires_at)}
-    return customer
+    """The response only: a copy, so the event staged with `customer` never holds the challenge."""
+    if challenge is None:
+        return customer
+    return {
+        **customer,
+        "challenge": {"message": challenge.message, "expiresAt": rfc3339(challenge.expires_at)},
+    }
 
 
 # -- create, read ----------------------------------------------------------------------

@@ -85,7 +85,8 @@ class EventPath(RequestModel):
 def _ids_after(moment: datetime) -> str:
     """A sort-key bound: event ids are ULIDs, whose first 10 characters encode the
     millisecond they were made, so ids after second S are those above the prefix of S+1."""
-    return "evt_" + str(ULID.from_timestamp(math.floor(moment.timestamp()) + 1))[:10]
+    # (python-ulid reads an int as milliseconds and a float as seconds.)
+    return "evt_" + str(ULID.from_timestamp(float(math.floor(moment.timestamp()) + 1)))[:10]
 
 
 def list_(call: Call[None, ListEventsQuery, None]) -> dict[str, Any]:

@@ -64,8 +64,12 @@ class Response:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # The body already serialised (an idempotent replay sends the stored bytes as they were).
+    text: str | None = None
 
     def body_text(self) -> str:
+        if self.text is not None:
+            return self.text
         if self.body is None:
             return ""
         return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False)

@@ -103,13 +103,14 @@ def replay(record: dict[str, Any]) -> Response:
     stored = record["response"]
     headers = dict(stored.get("headers") or {})
     headers["Idempotency-Replayed"] = "true"
-    return Response(status=int(stored["status"]), body=stored.get("body"), headers=headers)
+    return Response(status=int(stored["status"]), headers=headers, text=stored.get("body") or "")
 
 
 def _stored(response: Response, request_id: str) -> dict[str, Any]:
     return {
         "status": response.status,
-        "body": response.body,
+        # As text: a DynamoDB map does not keep key order, and a replay is byte-identical.
+        "body": response.body_text(),
         "headers": {"Request-Id": request_id, **response.headers},
     }
 

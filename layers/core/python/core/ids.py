@@ -6,14 +6,17 @@ import re
 
 from ulid import ULID
 
+from core import clock
+
 PREFIXES = frozenset({"cus", "acc", "an", "addr", "ba", "bw", "bi", "whk", "evt", "key", "sig", "ptn", "req"})
 
 
 def new_id(prefix: str) -> str:
-    """A new id; ULIDs sort by creation time, which the list index relies on."""
+    """A new id; ULIDs sort by creation time, which lists and `createdAfter` rely on, so
+    the time comes from the one clock (float: python-ulid reads an int as milliseconds)."""
     if prefix not in PREFIXES:
         raise ValueError(f"unknown id prefix {prefix}")
-    return f"{prefix}_{ULID()}"
+    return f"{prefix}_{ULID.from_timestamp(float(clock.now()))}"
 
 
 def id_pattern(prefix: str) -> str:

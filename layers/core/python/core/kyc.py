@@ -29,8 +29,6 @@ import hashlib
 import hmac
 import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -391,16 +389,29 @@ class Delivery:
 Sender = Callable[[str, bytes, Mapping[str, str]], Delivery]
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect is an answer, not something to follow with a signed body
+_OPENER: Any = None
 
 
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+def _opener() -> Any:
+    """urllib's opener with no proxy and no redirects (imported on first use: a cold start
+    that only starts sessions or checks callbacks does not pay for urllib.request)."""
+    global _OPENER
+    if _OPENER is None:
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None  # a redirect is an answer, not something to follow with a signed body
+
+        _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect())
+    return _OPENER
 
 
 def send(url: str, body: bytes, headers: Mapping[str, str]) -> Delivery:
     """POST the callback with the standard library (10 s timeout; no proxy, no redirects)."""
+    import urllib.error
+    import urllib.request
+
     if urlsplit(url).scheme not in ("http", "https"):
         raise ValueError(f"a callback goes to an http(s) URL, not {url!r}")
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
@@ -410,7 +421,7 @@ def send(url: str, body: bytes, headers: Mapping[str, str]) -> Delivery:
         headers={"User-Agent": "partner-api-kyc-sandbox/1", **headers},
     )
     try:
-        with _opener.open(request, timeout=DELIVERY_TIMEOUT_SECONDS) as answer:
+        with _opener().open(request, timeout=DELIVERY_TIMEOUT_SECONDS) as answer:
             return Delivery(int(answer.status), answer.read(MAX_CALLBACK_BYTES))
     except urllib.error.HTTPError as exc:
         with exc:

@@ -48,8 +48,8 @@ def _attr(value: Any) -> dict[str, Any]:
         return {"N": str(Decimal(str(value)))}
     if isinstance(value, bytes):
         return {"B": value}
-    if isinstance(value, Mapping):
-        return {"M": {k: _attr(v) for k, v in value.items() if v is not None}}
+    if isinstance(value, Mapping):  # nested nulls are kept: a stored document reads back whole
+        return {"M": {k: _attr(v) for k, v in value.items()}}
     if isinstance(value, list | tuple):
         return {"L": [_attr(v) for v in value]}
     if value is None:

@@ -87,11 +87,14 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .pill.active{background:var(--ok-bg);color:var(--ok)}
 .pill.rejected{background:var(--bad-bg);color:var(--bad)}
 .pill.inactive,.pill.unknown{background:#e2e8f0;color:#334155}
-.actions{display:flex;gap:12px;margin-top:26px;flex-wrap:wrap;align-items:flex-end}
+.actions{display:flex;gap:12px;margin-top:26px;align-items:flex-end}
 .actions form{margin:0}
-.actions .reject{display:flex;gap:12px;align-items:flex-end;margin-left:auto}
+.actions form.reject{flex:1;display:flex;gap:12px;align-items:flex-end;padding-left:12px;
+border-left:1px solid var(--line)}
+.actions form.reject label{flex:1;min-width:0}
+@media (max-width:560px){.actions{flex-wrap:wrap}.actions form.reject{padding-left:0;border-left:0}}
 label{display:block;font-size:13px;color:var(--muted)}
-select{display:block;margin-top:4px;font:inherit;padding:9px 10px;border:1px solid var(--line);
+select{display:block;width:100%;margin-top:4px;font:inherit;padding:9px 10px;border:1px solid var(--line);
 border-radius:9px;background:#fff;color:var(--ink)}
 button,.button{font:inherit;font-weight:600;border-radius:9px;padding:10px 22px;cursor:pointer;
 border:1px solid transparent;text-decoration:none;display:inline-block}
