@@ -307,16 +307,7 @@ def verify_challenge(call: Call[VerifyChallenge, None, CustomerPath]) -> dict[st
         condition=Condition("#challenge.#nonce = :nonce", {"#challenge": "challenge", "#nonce": "nonce"}),
         on_fail=ChallengeUsed("This challenge was already used; ask for a new one."),
     )
-    customer = render(after)
-    events.stage(
-        call.tx,
-        tenant_id=call.tenant_id,
-        event_type="customer.updated",
-        obj=customer,
-        now=call.now,
-        previous=events.changes(render(item), customer, VISIBLE),
-    )
-    return customer
+    return _updated(call, item, after)
 
 
 # -- KYC decision -----------------------------------------------------------------------
@@ -346,6 +337,11 @@ def apply_kyc_decision(call: Call[Any, Any, Any], decision: kyc.KycDecision) -> 
             "capabilities": capabilities,
         },
     )
+    return _updated(call, item, after)
+
+
+def _updated(call: Call[Any, Any, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The `customer.updated` event of a change, staged in the change's transaction."""
     customer = render(after)
     events.stage(
         call.tx,
@@ -353,7 +349,7 @@ def apply_kyc_decision(call: Call[Any, Any, Any], decision: kyc.KycDecision) -> 
         event_type="customer.updated",
         obj=customer,
         now=call.now,
-        previous=events.changes(render(item), customer, VISIBLE),
+        previous=events.changes(render(before), customer, VISIBLE),
     )
     return customer
 
@@ -433,16 +429,7 @@ def _switch(call: Call[None, None, CustomerPath], *, action: str, source: str, t
         _transition(
             call.tx, item, after, expected=source, remove=("cascade", "lastDeactivation"), condition=finished
         )
-    customer = render(after)
-    events.stage(
-        call.tx,
-        tenant_id=tenant_id,
-        event_type="customer.updated",
-        obj=customer,
-        now=now,
-        previous=events.changes(render(item), customer, VISIBLE),
-    )
-    return customer
+    return _updated(call, item, after)
 
 
 def _start(store: Store, item: dict[str, Any], *, action: str, run_id: str, now: float) -> None:

@@ -266,42 +266,21 @@ class Store:
         last = out.get("LastEvaluatedKey")
         return [deserialize(i) for i in out.get("Items", [])], (deserialize(last) if last else None)
 
-    def put(
-        self,
-        key: dict[str, str],
-        item: dict[str, Any],
-        *,
-        condition: Condition | None = None,
-        on_fail: OnFail = None,
-    ) -> None:
-        self._single(Write("Put", key, item=item, condition=condition, on_fail=on_fail))
+    # Single writes outside a transaction: built by Tx's own builders, so a write has one shape.
+    def put(self, key: dict[str, str], item: dict[str, Any], **options: Any) -> None:
+        tx = Tx()
+        tx.put(key, item, **options)
+        self._single(tx.writes[0])
 
-    def update(
-        self,
-        key: dict[str, str],
-        expression: str,
-        *,
-        names: dict[str, str] | None = None,
-        values: dict[str, Any] | None = None,
-        condition: Condition | None = None,
-        on_fail: OnFail = None,
-    ) -> None:
-        self._single(
-            Write(
-                "Update",
-                key,
-                update=expression,
-                update_names=names or {},
-                update_values=values or {},
-                condition=condition,
-                on_fail=on_fail,
-            )
-        )
+    def update(self, key: dict[str, str], expression: str, **options: Any) -> None:
+        tx = Tx()
+        tx.update(key, expression, **options)
+        self._single(tx.writes[0])
 
-    def delete(
-        self, key: dict[str, str], *, condition: Condition | None = None, on_fail: OnFail = None
-    ) -> None:
-        self._single(Write("Delete", key, condition=condition, on_fail=on_fail))
+    def delete(self, key: dict[str, str], **options: Any) -> None:
+        tx = Tx()
+        tx.delete(key, **options)
+        self._single(tx.writes[0])
 
     def _single(self, write: Write) -> None:
         ((kind, request),) = write.request(self.table).items()
