@@ -6,6 +6,7 @@ Real tools work against it: boto3 or the AWS CLI with `--endpoint-url <endpoint_
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from localapi.template import Template, table_definition, time_to_live
@@ -14,6 +15,32 @@ LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"
 # moto accepts any credentials; these only keep boto3 from looking for real ones.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+_EMULATOR_LOCK = threading.RLock()
+
+
+def serialise_emulator() -> None:
+    """Make moto's DynamoDB handle one request at a time.
+
+    moto's in-memory tables are not thread-safe (a transaction deep-copies a table while
+    another thread writes it, and fails with "dictionary changed size"). DynamoDB applies
+    each request atomically, so serialising requests at the emulator is faithful, and
+    concurrent requests to the local API (or racing tests) stay real races between our
+    reads and conditional writes. Idempotent; applies to the server and to `mock_aws`.
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.call_action, "serialised", False):
+        return
+    original = DynamoHandler.call_action
+
+    def call_action(self: Any) -> Any:
+        with _EMULATOR_LOCK:
+            return original(self)
+
+    call_action.serialised = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
 def create_table(
@@ -45,6 +72,8 @@ class LocalDynamoDB:
     def start(self) -> str:
         """Start the server; returns its endpoint URL."""
         from moto.server import ThreadedMotoServer
+
+        serialise_emulator()
 
         server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
         server.start()

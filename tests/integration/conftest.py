@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 
 from core import clock, partners, pipeline
 from core.store import Store
+from localapi.dynamodb import serialise_emulator
 from partner_sdk import signing
 from tests.support.harness import Partner
 from tests.support.template_table import create_table
 
 TABLE = "partner-api-test"
-_EMULATOR_LOCK = threading.RLock()
 
 
 @pytest.fixture
@@ -36,16 +34,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    # moto's in-memory DynamoDB is not thread-safe (a transaction deep-copies the table
-    # while another thread writes it). DynamoDB itself applies each request atomically,
-    # so serialising requests at the emulator is faithful, and lets tests race requests.
-    original = BotocoreStubber.__call__
-
-    def serialised(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-        with _EMULATOR_LOCK:
-            return original(self, event_name, request, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", serialised)
+    serialise_emulator()  # moto is not thread-safe; DynamoDB applies each request atomically
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, TABLE)
