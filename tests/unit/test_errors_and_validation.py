@@ -133,3 +133,19 @@ def test_ids_are_prefixed_and_time_sortable() -> None:
     assert first < second or first[:14] == second[:14]
     with pytest.raises(ValueError):
         new_id("nope")
+
+
+def test_our_ulids_are_the_specs_ulids() -> None:
+    """core.ids makes ULIDs itself (cold start); python-ulid (a test dependency) agrees."""
+    from ulid import ULID
+
+    from core.ids import time_prefix, ulid
+
+    for at in (0.0, 1.5, 1_771_848_000.123, 2**47 / 1000):
+        made = ulid(at)
+        assert len(made) == 26
+        parsed = ULID.from_str(made)
+        assert parsed.milliseconds == int(at * 1000)
+        assert str(ULID.from_timestamp(at))[:10] == made[:10] == time_prefix(at)
+    assert ulid(1.0) < ulid(1.5) < ulid(2.0)
+    assert len({ulid(5.0) for _ in range(1000)}) == 1000

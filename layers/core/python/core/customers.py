@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, model_validator
-from ulid import ULID
 
 from core import cascade, events, keys, kyc, listing, siwe
 from core.clock import rfc3339
@@ -26,7 +25,7 @@ from core.errors import (
     SignatureMismatch,
     StateConflict,
 )
-from core.ids import id_pattern, new_id
+from core.ids import id_pattern, new_id, ulid
 from core.onchain import OnchainId, parse_caip10
 from core.pagination import ListParams
 from core.pipeline import Call
@@ -408,7 +407,7 @@ def _switch(call: Call[None, None, CustomerPath], *, action: str, source: str, t
     if item["status"] != source:
         raise StateConflict(f"Cannot {action} a customer that is {item['status']}.")
     if running is None:
-        run_id = str(ULID()) if action == "deactivate" else item.get("lastDeactivation") or str(ULID())
+        run_id = ulid() if action == "deactivate" else item.get("lastDeactivation") or ulid()
         _start(store, item, action=action, run_id=run_id, now=now)
     else:
         run_id = running["run"]  # resume an interrupted cascade where it stopped

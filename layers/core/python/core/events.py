@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, Field
-from ulid import ULID
 
 from core import keys, listing
 from core.clock import rfc3339
 from core.errors import AlreadyExists, ResourceMissing
-from core.ids import id_pattern, new_id
+from core.ids import id_pattern, new_id, time_prefix
 from core.pagination import ListParams
 from core.pipeline import Call
 from core.store import Tx
@@ -85,8 +84,7 @@ class EventPath(RequestModel):
 def _ids_after(moment: datetime) -> str:
     """A sort-key bound: event ids are ULIDs, whose first 10 characters encode the
     millisecond they were made, so ids after second S are those above the prefix of S+1."""
-    # (python-ulid reads an int as milliseconds and a float as seconds.)
-    return "evt_" + str(ULID.from_timestamp(float(math.floor(moment.timestamp()) + 1)))[:10]
+    return "evt_" + time_prefix(math.floor(moment.timestamp()) + 1)
 
 
 def list_(call: Call[None, ListEventsQuery, None]) -> dict[str, Any]:

@@ -23,7 +23,11 @@ SERVER_OWNED = frozenset(
 class RequestModel(BaseModel):
     """Base of every request body, query and path model."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, validate_default=False)
+    # defer_build: a model is built when first used, so a function pays only for the
+    # models of its own endpoint, not for every model of the modules it imports.
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=False, validate_default=False, defer_build=True
+    )
     # Fields the server owns on this resource beyond SERVER_OWNED (e.g. `status`).
     server_owned: ClassVar[frozenset[str]] = frozenset()
 
