@@ -14,6 +14,7 @@ Idempotency-Key, or any later call) continues from where it stopped.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +34,19 @@ class Dependent:
     kind: str  # the GSI3 sort-key prefix, e.g. "account"
     active: frozenset[str]  # statuses a deactivation suspends
     suspended: str  # the status it sets
+    # Optional: more writes for each changed item, in the same transaction (e.g. a copy of
+    # the status kept on a parent record). Called with the item and its new status.
+    mirror: Callable[[Tx, dict[str, Any], str], None] | None = None
+
+    @property
+    def batch(self) -> int:
+        return BATCH // 2 if self.mirror else BATCH
 
 
 REGISTRY: list[Dependent] = []
+# Modules whose import registers their dependents; loaded by `run` alone, so only the
+# deactivate / activate functions pay for them.
+PLUGINS: tuple[str, ...] = ("core.bank_accounts", "core.blockchain_wallets")
 
 
 def register(dependent: Dependent) -> Dependent:
@@ -69,9 +80,9 @@ def _owned(
             filter_=condition,
         )
         pending.extend(got)
-        while len(pending) >= BATCH or (start is None and pending):
-            yield pending[:BATCH]
-            pending = pending[BATCH:]
+        while len(pending) >= dependent.batch or (start is None and pending):
+            yield pending[: dependent.batch]
+            pending = pending[dependent.batch :]
         if start is None:
             return
 
@@ -86,6 +97,8 @@ def _suspend(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: 
         condition=Condition("#status = :from AND attribute_not_exists(suspendedBy)"),
         on_fail=StateConflict("An owned item changed during deactivation; retry."),
     )
+    if dependent.mirror is not None:
+        dependent.mirror(tx, item, dependent.suspended)
 
 
 def _restore(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: float) -> None:
@@ -97,6 +110,8 @@ def _restore(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: 
         condition=Condition("#status = :suspended AND suspendedBy = :run"),
         on_fail=StateConflict("An owned item changed during activation; retry."),
     )
+    if dependent.mirror is not None:
+        dependent.mirror(tx, item, item["suspendedFrom"])
 
 
 def run(
@@ -111,6 +126,8 @@ def run(
 ) -> int:
     """Suspend (action "deactivate") or restore ("activate") everything the customer owns,
     in batches. Returns how many items changed. `on_batch` is a test seam."""
+    for module in PLUGINS:
+        importlib.import_module(module)
     customer_key = keys.entity_key(tenant_id, customer_id)
     still_running = Condition(
         "#cascade.#run = :cascadeRun", {"#cascade": "cascade", "#run": "run"}, {":cascadeRun": run_id}

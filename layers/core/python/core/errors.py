@@ -192,3 +192,9 @@ class ChallengeExpired(ApiError):
 
 class SignatureMismatch(ApiError):
     code = "signature_mismatch"
+
+
+class RaceLost(StateConflict):
+    """A conditional write lost to a concurrent request. The pipeline runs the endpoint
+    again (it re-reads and decides anew); only when that keeps failing does the partner
+    see it, as `state_conflict`."""

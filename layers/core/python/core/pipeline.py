@@ -7,6 +7,7 @@ business writes, the API key re-check and the stored answer -> response, log lin
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from core.errors import (
     IdempotencyKeyInFlight,
     InternalError,
     ParameterUnknown,
+    RaceLost,
     SignatureInvalid,
 )
 from core.http import Request, Response
@@ -28,6 +30,9 @@ from core.store import Store, Tx
 from core.validation import RequestModel, query_dict, validate_body, validate_params
 
 MAX_BODY_BYTES = 256 * 1024
+# Attempts of an endpoint whose conditional writes lose races (e.g. 20 concurrent upserts
+# of one record: each round one wins, the others re-read and update).
+RACE_RETRIES = 25
 
 
 @dataclass
@@ -203,8 +208,7 @@ class _Run:
             request, principal, body, query, path, store, config, now, signing_key_id, context=context
         )
         try:
-            response = self._to_response(self.fn(call))
-            self._commit(call, response)
+            response = self._attempt(call)
         except (ApiKeyRevoked, SignatureInvalid):
             raise  # authentication failures found at commit time are not stored
         except IdempotencyKeyInFlight:
@@ -222,6 +226,20 @@ class _Run:
                 )
                 store.transact(tx.writes)
         return response
+
+    def _attempt(self, call: Call[Any, Any, Any]) -> Response:
+        """Run the endpoint and commit; a lost race (RaceLost) runs it again from its reads."""
+        for attempt in range(RACE_RETRIES):
+            call.tx = Tx()
+            try:
+                response = self._to_response(self.fn(call))
+                self._commit(call, response)
+                return response
+            except RaceLost:
+                if attempt == RACE_RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def _to_response(self, result: Any) -> Response:
         if isinstance(result, Response):

@@ -9,6 +9,8 @@ SCOPES: tuple[str, ...] = (
     "customers:write",
     "bank_accounts:read",
     "bank_accounts:write",
+    "blockchain_wallets:read",
+    "blockchain_wallets:write",
     "accounts:read",
     "accounts:write",
     "ledger:read",

@@ -266,6 +266,25 @@ class Store:
         last = out.get("LastEvaluatedKey")
         return [deserialize(i) for i in out.get("Items", [])], (deserialize(last) if last else None)
 
+    def batch_get(
+        self, item_keys: list[dict[str, str]], *, consistent: bool = False
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """Up to 100 items in one call (unprocessed keys are asked again), by (PK, SK)."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        pending = [serialize(k) for k in {(k["PK"], k["SK"]): k for k in item_keys}.values()]
+        while pending:
+            out = self.client.batch_get_item(
+                RequestItems={self.table: {"Keys": pending[:100], "ConsistentRead": consistent}}
+            )
+            for raw in out.get("Responses", {}).get(self.table, []):
+                item = deserialize(raw)
+                found[(item["PK"], item["SK"])] = item
+            unprocessed = out.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
+            pending = unprocessed + pending[100:]
+            if unprocessed:
+                _backoff(0)
+        return found
+
     # Single writes outside a transaction: built by Tx's own builders, so a write has one shape.
     def put(self, key: dict[str, str], item: dict[str, Any], **options: Any) -> None:
         tx = Tx()

@@ -1,0 +1,9 @@
+"""POST /v1/bank-accounts/{bankAccountId}/clients: associate customers (at most 50 in all)."""
+
+from core import bank_accounts, ingestion
+from core.pipeline import endpoint
+
+
+@endpoint(scope="bank_accounts:write", body=ingestion.ClientsBody, path=bank_accounts.BankAccountPath)
+def lambda_handler(call):
+    return bank_accounts.add_clients(call)

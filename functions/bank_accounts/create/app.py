@@ -1,0 +1,12 @@
+"""POST /v1/bank-accounts[?upsert=true]: create (201), or with upsert update the record
+matched by referenceId, else accountNumber (200)."""
+
+from core import bank_accounts, ingestion
+from core.pipeline import endpoint
+
+
+@endpoint(
+    scope="bank_accounts:write", body=bank_accounts.BankAccountBody, query=ingestion.UpsertQuery, status=201
+)
+def lambda_handler(call):
+    return bank_accounts.create(call)

@@ -1,0 +1,15 @@
+"""POST /v1/blockchain-wallets[?upsert=true]: create (201), or with upsert update the record
+matched by referenceId, else address (200)."""
+
+from core import blockchain_wallets, ingestion
+from core.pipeline import endpoint
+
+
+@endpoint(
+    scope="blockchain_wallets:write",
+    body=blockchain_wallets.WalletBody,
+    query=ingestion.UpsertQuery,
+    status=201,
+)
+def lambda_handler(call):
+    return blockchain_wallets.create(call)

@@ -1,0 +1,9 @@
+"""GET /v1/blockchain-wallets: newest first; filters chain, referenceId, clientId."""
+
+from core import blockchain_wallets
+from core.pipeline import endpoint
+
+
+@endpoint(scope="blockchain_wallets:read", query=blockchain_wallets.ListWalletsQuery)
+def lambda_handler(call):
+    return blockchain_wallets.list_(call)

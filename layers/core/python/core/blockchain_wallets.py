@@ -1,0 +1,94 @@
+"""Blockchain wallets ingested by partners (seed 000): `address` unique per tenant and
+chain, and valid for its chain when the chain is known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from core import chains, ingestion
+from core.errors import ParameterInvalid
+from core.ids import id_pattern
+from core.ingest_fields import Integrations, RiskHistory, ScreeningDate
+from core.pagination import ListParams
+from core.pipeline import Call
+from core.validation import Metadata, RequestModel
+
+CHAIN = r"^[a-z0-9][a-z0-9-]{1,31}$"
+
+
+def _unique(fields: dict[str, Any]) -> str:
+    return f"{fields.get('chain') or 'none'}#{chains.unique_address(fields.get('chain'), fields['address'])}"
+
+
+KIND = ingestion.Kind(
+    name="blockchain_wallet",
+    prefix="bw",
+    collection="blockchain_wallets",
+    unique_field="address",
+    unique_value=_unique,
+    filter_field="chain",
+    fields=(
+        "address",
+        "chain",
+        "referenceId",
+        "screeningDate",
+        "riskHistory",
+        "integrations",
+        "customFields",
+    ),
+)
+ingestion.register_cascade(KIND)
+
+
+class WalletBody(RequestModel):
+    server_owned = frozenset({"clients"})
+
+    address: str = Field(min_length=26, max_length=100)
+    chain: str | None = Field(default=None, pattern=CHAIN)
+    referenceId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    screeningDate: ScreeningDate | None = None
+    associatedClients: list[str] | None = Field(default=None, max_length=ingestion.MAX_CLIENTS)
+    riskHistory: RiskHistory | None = None
+    integrations: Integrations | None = None
+    customFields: Metadata | None = None
+
+    @model_validator(mode="after")
+    def _address_fits_chain(self) -> WalletBody:
+        try:
+            self.address = chains.validate_address(self.chain, self.address)
+        except ValueError as exc:  # a rule across two fields: name the one to fix
+            raise ParameterInvalid(f"Invalid address: {exc}", param="address") from None
+        return self
+
+
+class WalletPath(RequestModel):
+    blockchainWalletId: str = Field(pattern=id_pattern("bw"), max_length=64)
+
+
+class ListWalletsQuery(ListParams):
+    chain: str | None = Field(default=None, pattern=CHAIN)
+    referenceId: str | None = Field(default=None, min_length=1, max_length=128)
+    clientId: str | None = Field(default=None, pattern=id_pattern("cus"), max_length=64)
+
+
+def create(call: Call[WalletBody, Any, None]) -> Any:
+    fields = call.body.model_dump(mode="json", exclude_unset=True, exclude={"associatedClients"})
+    fields["address"] = call.body.address  # normalised by the chain's rules
+    return ingestion.upsert(call, KIND, fields, call.body.associatedClients, allow_update=call.query.upsert)
+
+
+def get(call: Call[None, None, WalletPath]) -> dict[str, Any]:
+    return ingestion.get(call, KIND, call.path.blockchainWalletId)
+
+
+def list_(call: Call[None, ListWalletsQuery, None]) -> dict[str, Any]:
+    q = call.query
+    return ingestion.list_(
+        call, KIND, q, reference_id=q.referenceId, client_id=q.clientId, filter_value=q.chain
+    )
+
+
+def add_clients(call: Call[Any, None, WalletPath]) -> dict[str, Any]:
+    return ingestion.associate(call, KIND, call.path.blockchainWalletId, call.body.associatedClients)
