@@ -18,7 +18,7 @@ from rich.table import Table
 
 from bench_suite import SummaryRow, verdict
 
-SECTIONS = ("cold", "cpu", "trips")
+SECTIONS = ("cold", "cpu", "trips", "ingest")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -33,9 +33,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--iterations", type=int, default=2000, help="pipeline CPU iterations per case (default 2000)"
     )
     parser.add_argument("--only", choices=SECTIONS, help="run one measurement only")
+    parser.add_argument(
+        "--ingest-rows", type=int, default=100, help="bank-account rows `partner ingest` sends (default 100)"
+    )
+    parser.add_argument(
+        "--ingest-concurrency", type=int, default=8, help="requests in flight while ingesting (default 8)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.iterations < 1:
         parser.error("--runs and --iterations must be at least 1")
+    if args.ingest_rows < 4 or not 1 <= args.ingest_concurrency <= 64:
+        parser.error("--ingest-rows must be at least 4 and --ingest-concurrency 1..64")
     return args
 
 
@@ -83,7 +91,7 @@ def summary_table(rows: list[SummaryRow]) -> Table:
 
 
 def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
-    from bench_suite import cold_start, pipeline_cpu, round_trips
+    from bench_suite import cold_start, ingest, pipeline_cpu, round_trips
 
     console.print(f"[bold]bench[/bold]: {_machine()}")
     rows: list[SummaryRow] = []
@@ -106,6 +114,14 @@ def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
     if args.only in (None, "trips"):
         rows += _section(
             console, "DynamoDB round trips", round_trips.measure, round_trips.tables, round_trips.summary
+        )
+    if args.only in (None, "ingest"):
+        rows += _section(
+            console,
+            "Bulk ingestion",
+            lambda: ingest.measure(args.ingest_rows, args.ingest_concurrency),
+            ingest.tables,
+            ingest.summary,
         )
     console.print(summary_table(rows))
     console.print(f"[dim]{_machine()}[/dim]")

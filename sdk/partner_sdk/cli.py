@@ -636,6 +636,12 @@ ReportOption = Annotated[
     Path | None,
     typer.Option("--report", help="Where rejected rows go, one JSON line each (default: FILE.report.jsonl)."),
 ]
+ProgressEveryOption = Annotated[
+    float,
+    typer.Option(
+        "--progress-every", min=0.0, help="Seconds between progress lines when stderr is not a terminal."
+    ),
+]
 SUMMARY_LABELS = {
     "rows": "rows",
     "created": "created (201)",
@@ -655,6 +661,7 @@ def _ingest(
     file: Path,
     concurrency: int,
     report: Path | None,
+    progress_every: float,
     as_json: bool,
 ) -> None:
     try:
@@ -665,7 +672,7 @@ def _ingest(
     with _client(ctx) as client:
         client.max_retries = max(client.max_retries, bulk.MAX_RETRIES)
         try:
-            with bulk.ProgressDisplay(_stderr(), f"{target.noun}s") as progress:
+            with bulk.ProgressDisplay(_stderr(), f"{target.noun}s", interval=progress_every) as progress:
                 summary = bulk.ingest(
                     client, target, file, concurrency=concurrency, report_path=report, progress=progress
                 )
@@ -695,6 +702,7 @@ def ingest_bank_accounts(
     file: IngestFile,
     concurrency: ConcurrencyOption = bulk.DEFAULT_CONCURRENCY,
     report: ReportOption = None,
+    progress_every: ProgressEveryOption = 1.0,
     as_json: JsonOption = False,
 ) -> None:
     """POST /v1/bank-accounts for every row (upsert when it has a referenceId).
@@ -704,7 +712,7 @@ def ingest_bank_accounts(
     bodies. Safe to rerun: each row's Idempotency-Key comes from the file and the row.
     Exit 0 when no row was rejected, 1 otherwise (see the report).
     """
-    _ingest(ctx, "bank-accounts", file, concurrency, report, as_json)
+    _ingest(ctx, "bank-accounts", file, concurrency, report, progress_every, as_json)
 
 
 @ingest_app.command("blockchain-wallets")
@@ -713,13 +721,14 @@ def ingest_blockchain_wallets(
     file: IngestFile,
     concurrency: ConcurrencyOption = bulk.DEFAULT_CONCURRENCY,
     report: ReportOption = None,
+    progress_every: ProgressEveryOption = 1.0,
     as_json: JsonOption = False,
 ) -> None:
     """POST /v1/blockchain-wallets for every row (upsert when it has a referenceId).
 
     As `ingest bank-accounts`; riskHistory and integrations cells hold JSON text.
     """
-    _ingest(ctx, "blockchain-wallets", file, concurrency, report, as_json)
+    _ingest(ctx, "blockchain-wallets", file, concurrency, report, progress_every, as_json)
 
 
 if __name__ == "__main__":  # pragma: no cover
