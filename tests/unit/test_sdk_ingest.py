@@ -394,3 +394,30 @@ def test_the_progress_bar_on_a_terminal_ends_at_the_row_count(tmp_path: Path) ->
         summary = bulk.ingest(Api().client(), "bank-accounts", path, progress=display)
     assert summary.estimated_rows == 3 and summary.rows == 2
     assert "2/2" in sink.getvalue()
+
+
+# -- the benchmark's counting (bench/bench_suite/ingest.py) ----------------------------------
+
+
+def test_the_benchmark_counts_recorded_requests_by_operation_and_splits_rows() -> None:
+    import base64
+
+    from bench_suite import ingest as bench
+
+    def entry(target: str, body: dict[str, Any], encoded: bool = False) -> dict[str, Any]:
+        text = json.dumps(body)
+        return {
+            "headers": {"X-Amz-Target": f"DynamoDB_20120810.{target}"},
+            "body": base64.b64encode(text.encode()).decode() if encoded else text,
+            "body_encoded": encoded,
+        }
+
+    api_key = {"Key": {"PK": {"S": "TENANT#ptn_1"}, "SK": {"S": "APIKEY#abc"}}}
+    record = {"Key": {"PK": {"S": "TENANT#ptn_1"}, "SK": {"S": "ba_1"}}}
+    assert bench.operation(entry("GetItem", api_key, encoded=True)) == bench.API_KEY_READ
+    assert bench.operation(entry("GetItem", record)) == "GetItem"
+    assert bench.operation(entry("TransactWriteItems", {"TransactItems": []})) == "TransactWriteItems"
+    trip = bench.TripCount("x", 4, {"PutItem": 4, "TransactWriteItems": 4, bench.API_KEY_READ: 1}, {})
+    assert trip.per_row == 2.25
+    assert trip.describe() == "0.25 GetItem (API key) + 1 PutItem + 1 TransactWriteItems"
+    assert bench._slices(10, 4) == [(0, 3), (3, 3), (6, 2), (8, 2)]
