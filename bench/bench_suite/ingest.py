@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from bench_suite import ROOT, SummaryRow, fmt
+from localapi.process import serve_command, serve_environment
 
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
@@ -115,34 +115,15 @@ class LocalApi:
     table_name: str
 
 
-def _serve_command(credentials: Path) -> list[str]:
-    args = ["serve", "--port", "0", "--dynamodb-port", "0", "--credentials", str(credentials)]
-    script = Path(sys.executable).parent / "localapi"
-    if script.exists():
-        return [str(script), *args]
-    return [sys.executable, "-m", "localapi.main", *args]
-
-
-def _environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    paths = [ROOT / "layers/core/python", ROOT / "sdk", ROOT / "local"]
-    env["PYTHONPATH"] = os.pathsep.join([*map(str, paths), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["PYTHONUNBUFFERED"] = "1"
-    for name in ("AWS_ENDPOINT_URL_DYNAMODB", "PARTNER_API_CREDENTIALS", "PARTNER_API_KEY"):
-        env.pop(name, None)
-    env.update(extra or {})
-    return env
-
-
 @contextlib.contextmanager
 def local_api(workdir: Path) -> Iterator[LocalApi]:
     """`localapi serve` in a subprocess, its request recorder writing into `workdir`."""
     credentials = workdir / "sandbox.json"
-    env = _environment({"MOTO_RECORDER_FILEPATH": str(workdir / "moto_recording.jsonl")})
+    env = serve_environment({"MOTO_RECORDER_FILEPATH": str(workdir / "moto_recording.jsonl")})
     stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            _serve_command(credentials), cwd=ROOT, env=env, stdout=stdout, stderr=stderr
+            serve_command(credentials), cwd=ROOT, env=env, stdout=stdout, stderr=stderr
         )
     try:
         base_url = None
@@ -239,7 +220,7 @@ def _partner() -> list[str]:
 
 def run_ingest(api: LocalApi, path: Path, concurrency: int) -> dict[str, Any]:
     """`partner ingest bank-accounts PATH --json`; its summary."""
-    env = _environment({"PARTNER_API_CREDENTIALS": str(api.credentials)})
+    env = serve_environment({"PARTNER_API_CREDENTIALS": str(api.credentials)})
     done = subprocess.run(
         [*_partner(), "ingest", "bank-accounts", str(path), "--json", "--concurrency", str(concurrency)],
         capture_output=True,

@@ -6,40 +6,19 @@ SIGINT (Ctrl-C) at the end, which must exit 0.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from localapi.process import serve_command, serve_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
-
-
-def serve_command(credentials: Path) -> list[str]:
-    args = ["serve", "--port", "0", "--dynamodb-port", "0", "--credentials", str(credentials)]
-    script = Path(sys.executable).parent / "localapi"
-    if not script.exists():
-        script = ROOT / ".venv" / "bin" / "localapi"
-    if script.exists():
-        return [str(script), *args]
-    # Not installed (no `pip install -e .` yet): the same entry point, run as a module.
-    return [sys.executable, "-m", "localapi.main", *args]
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    paths = [ROOT / "layers/core/python", ROOT / "sdk", ROOT / "local"]
-    env["PYTHONPATH"] = os.pathsep.join([*map(str, paths), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["PYTHONUNBUFFERED"] = "1"
-    for name in ("AWS_ENDPOINT_URL_DYNAMODB", "PARTNER_API_CREDENTIALS", "PARTNER_API_KEY"):
-        env.pop(name, None)
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +29,7 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            serve_command(credentials), cwd=ROOT, env=_environment(), stdout=stdout, stderr=stderr
+            serve_command(credentials), cwd=ROOT, env=serve_environment(), stdout=stdout, stderr=stderr
         )
 
     def output() -> str:

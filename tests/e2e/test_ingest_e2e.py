@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 import pytest
 
+from localapi.process import serve_command, serve_environment
 from partner_sdk.client import PartnerClient
 from partner_sdk.credentials import credentials_from_file
 
@@ -49,22 +50,6 @@ STOP_TIMEOUT = 120.0
 PROGRESS = re.compile(r"^progress: (\d+)/(\d+) rows, .* failed (\d+)\)")
 
 
-def server_command(credentials: Path) -> list[str]:
-    args = ["serve", "--port", "0", "--dynamodb-port", "0", "--credentials", str(credentials)]
-    script = Path(sys.executable).parent / "localapi"
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "localapi.main", *args]
-
-
-def server_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    paths = [ROOT / "layers/core/python", ROOT / "sdk", ROOT / "local"]
-    env["PYTHONPATH"] = os.pathsep.join([*map(str, paths), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env["PYTHONUNBUFFERED"] = "1"
-    for name in ("AWS_ENDPOINT_URL_DYNAMODB", "PARTNER_API_CREDENTIALS", "PARTNER_API_KEY"):
-        env.pop(name, None)
-    return env
-
-
 @pytest.fixture(scope="module")
 def own_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """(base URL, credentials file) of a `localapi serve` for this module alone, started as
@@ -73,7 +58,7 @@ def own_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
     credentials, output = workdir / "sandbox.json", workdir / "output.txt"
     with output.open("wb") as sink:
         process = subprocess.Popen(
-            server_command(credentials), cwd=ROOT, env=server_environment(), stdout=sink, stderr=sink
+            serve_command(credentials), cwd=ROOT, env=serve_environment(), stdout=sink, stderr=sink
         )
     try:
         deadline, base_url = time.monotonic() + READY_TIMEOUT, ""

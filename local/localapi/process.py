@@ -1,0 +1,31 @@
+"""How other processes (the end-to-end tests, the benchmark) start `localapi serve`: the
+same command and environment as `make run`, on free ports, with its own credentials."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def serve_command(credentials: Path) -> list[str]:
+    args = ["serve", "--port", "0", "--dynamodb-port", "0", "--credentials", str(credentials)]
+    script = Path(sys.executable).parent / "localapi"
+    if script.exists():
+        return [str(script), *args]
+    # Not installed (no `pip install -e .` yet): the same entry point, run as a module.
+    return [sys.executable, "-m", "localapi.main", *args]
+
+
+def serve_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment, minus what would point the server elsewhere."""
+    env = dict(os.environ)
+    paths = [ROOT / "layers/core/python", ROOT / "sdk", ROOT / "local"]
+    env["PYTHONPATH"] = os.pathsep.join([*map(str, paths), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONUNBUFFERED"] = "1"
+    for name in ("AWS_ENDPOINT_URL_DYNAMODB", "PARTNER_API_CREDENTIALS", "PARTNER_API_KEY"):
+        env.pop(name, None)
+    env.update(extra or {})
+    return env
