@@ -78,10 +78,11 @@ def extract_api_key(headers: dict[str, str]) -> str:
 
 
 class KeyCache:
-    """API key records by hash, kept for `ttl` seconds in a warm container."""
+    """API key records by hash, kept for `ttl` seconds in a warm container, with the
+    Principal built from each (built once, not on every request)."""
 
     def __init__(self) -> None:
-        self._items: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._items: dict[str, tuple[float, dict[str, Any] | None, Principal | None]] = {}
 
     def get(self, key_hash: str, now: float) -> tuple[bool, dict[str, Any] | None]:
         hit = self._items.get(key_hash)
@@ -89,10 +90,14 @@ class KeyCache:
             return False, None
         return True, hit[1]
 
+    def principal(self, key_hash: str) -> Principal | None:
+        hit = self._items.get(key_hash)
+        return None if hit is None else hit[2]
+
     def put(self, key_hash: str, item: dict[str, Any] | None, until: float) -> None:
         if len(self._items) > 1000:
             self._items.clear()
-        self._items[key_hash] = (until, item)
+        self._items[key_hash] = (until, item, None if item is None else principal_from_item(item))
 
     def invalidate(self, key_hash: str) -> None:
         self._items.pop(key_hash, None)
@@ -115,7 +120,7 @@ def authenticate(store: Store, headers: dict[str, str], *, now: float, cache_sec
         raise ApiKeyInvalid("The API key is not valid.")
     if item.get("status") != "active":
         raise ApiKeyRevoked("The API key has been revoked.")
-    return principal_from_item(item)
+    return CACHE.principal(key_hash) or principal_from_item(item)
 
 
 def guard_write(tx: Tx, principal: Principal, signing_key_id: str | None) -> None:

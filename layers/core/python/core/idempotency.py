@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
-import uuid
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +62,7 @@ def claim(
     store: Store, request: Request, tenant_id: str, key: str, *, now: float, lease_seconds: int
 ) -> Claim | Response:
     """Claim the key for this request, or answer with the stored response / a 409."""
-    result = Claim(tenant_id, key, str(uuid.uuid4()), fingerprint(request))
+    result = Claim(tenant_id, key, secrets.token_hex(16), fingerprint(request))
     item = {
         "type": "idempotency",
         "state": "in_progress",
@@ -87,6 +87,9 @@ def claim(
         store.put(result.record_key, item, condition=condition, on_fail=remember)
     except IdempotencyKeyInFlight as exc:
         old = holder.get("old") or {}
+        if old.get("token") == result.token and old.get("state") == "in_progress":
+            # Our own claim: the put was applied, its answer lost, and botocore sent it again.
+            return result
         if old.get("fingerprint") != result.fingerprint:
             raise DuplicateIdempotencyKey(
                 "This Idempotency-Key was used with a different request.", param="Idempotency-Key"

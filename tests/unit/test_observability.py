@@ -1,0 +1,95 @@
+"""The per-request log line: one JSON object holding the request's fields and, where
+metrics are enabled, its EMF metrics; other records keep Powertools' format."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from core import observability
+
+FIELDS = {"requestId": "req_1", "tenant": "ptn_1", "method": "POST", "path": "/v1/signing-keys"}
+
+
+def _record(monkeypatch: pytest.MonkeyPatch, *, metrics: bool, status: int) -> dict[str, Any]:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false" if metrics else "true")
+    monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
+    handler = observability.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    sink = io.StringIO()
+    previous = handler.setStream(sink)
+    level = observability.logger.log_level
+    observability.logger.setLevel(logging.INFO)
+    try:
+        observability.record("POST /v1/signing-keys", status, 12.3456, dict(FIELDS))
+    finally:
+        handler.setStream(previous)
+        observability.logger.setLevel(level)
+    written = sink.getvalue().splitlines()
+    assert len(written) == 1
+    return json.loads(written[0])
+
+
+def test_the_request_line_carries_its_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    line = _record(monkeypatch, metrics=False, status=201)
+    assert line["level"] == "INFO" and line["message"] == "request"
+    assert line["service"] == observability.logger.service
+    assert (line["route"], line["status"], line["latencyMs"]) == ("POST /v1/signing-keys", 201, 12.346)
+    assert {k: line[k] for k in FIELDS} == FIELDS
+    assert "_aws" not in line  # metrics disabled: no EMF document
+
+
+@pytest.mark.parametrize(("status", "outcome"), [(201, None), (404, "ClientErrors"), (503, "ServerErrors")])
+def test_the_request_line_is_an_emf_document(
+    monkeypatch: pytest.MonkeyPatch, status: int, outcome: str | None
+) -> None:
+    before = int(time.time() * 1000)
+    line = _record(monkeypatch, metrics=True, status=status)
+    emf = line["_aws"]
+    assert before <= emf["Timestamp"] <= int(time.time() * 1000)
+    (directive,) = emf["CloudWatchMetrics"]
+    assert directive["Namespace"] == observability.metrics.namespace
+    assert ["route"] in directive["Dimensions"]
+    names = {m["Name"] for m in directive["Metrics"]}
+    assert names == {"Requests", "Latency"} | ({outcome} if outcome else set())
+    # Every metric and dimension the directive names is a member of the line itself.
+    assert line["route"] == "POST /v1/signing-keys"
+    assert line["Requests"] == [1.0] and line["Latency"] == [12.3456]
+    if outcome:
+        assert line[outcome] == [1.0]
+    for other in {"ClientErrors", "ServerErrors"} - {outcome}:
+        assert other not in line
+
+
+def test_each_request_gets_its_own_timestamp_and_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = _record(monkeypatch, metrics=True, status=200)
+    time.sleep(0.005)
+    second_line = observability._emf("POST /v1/signing-keys", 200, 99.5)
+    assert second_line["_aws"]["Timestamp"] > first["_aws"]["Timestamp"]
+    assert second_line["Latency"] == [99.5] and first["Latency"] == [12.3456]
+    # The cached document is never handed out or changed by a request.
+    template = observability._EMF_TEMPLATES[("POST /v1/signing-keys", None)]
+    assert template is not second_line and template["_aws"] is not second_line["_aws"]
+    assert template["Latency"] == [0.0]
+
+
+def test_other_records_keep_powertools_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = observability.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    sink = io.StringIO()
+    previous = handler.setStream(sink)
+    try:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            observability.exception("unhandled error")
+    finally:
+        handler.setStream(previous)
+    (line,) = (json.loads(x) for x in sink.getvalue().splitlines())
+    assert line["level"] == "ERROR" and line["message"] == "unhandled error"
+    assert "RuntimeError: boom" in line["exception"] and line["exception_name"] == "RuntimeError"
