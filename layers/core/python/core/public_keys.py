@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from core.errors import ParameterInvalid
@@ -77,12 +76,35 @@ class PublicKey:
         return _load_pem(self.pem)
 
 
+# RFC 8410 section 4: an Ed25519 SubjectPublicKeyInfo is this DER prefix and the 32-byte key.
+_ED25519_SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
+
+
 @functools.lru_cache(maxsize=512)
 def _load_pem(pem: str) -> CryptoPublicKey:
+    # Ed25519, the usual case, is read without `cryptography...serialization`: its import
+    # (ssh, pkcs12 and 29 more modules) would cost every function's cold start ~20 ms
+    # (`python -X importtime`), and the stored PEM is one that parse_public_key wrote.
+    der = _spki_der(pem)
+    if der is not None and len(der) == 44 and der.startswith(_ED25519_SPKI_PREFIX):
+        return ed25519.Ed25519PublicKey.from_public_bytes(der[12:])
+    from cryptography.hazmat.primitives import serialization
+
     key = serialization.load_pem_public_key(pem.encode("ascii"))
     if not isinstance(key, ed25519.Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         raise ValueError("stored key is not of a supported type")  # parse_public_key never stores one
     return key
+
+
+def _spki_der(pem: str) -> bytes | None:
+    """The DER inside a `BEGIN PUBLIC KEY` PEM, or None if it is not one."""
+    lines = pem.strip().splitlines()
+    if len(lines) < 3 or lines[0] != "-----BEGIN PUBLIC KEY-----" or lines[-1] != "-----END PUBLIC KEY-----":
+        return None
+    try:
+        return base64.b64decode("".join(lines[1:-1]), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def parse_public_key(public_key: str | dict[str, Any], algorithm: str | None = None) -> PublicKey:
@@ -116,6 +138,8 @@ def parse_public_key(public_key: str | dict[str, Any], algorithm: str | None = N
     _check_key_strength(key)
     chosen = _default_algorithm(key) if algorithm is None else algorithm
     _check_algorithm_fits(key, chosen)
+    from cryptography.hazmat.primitives import serialization  # registration only (see _load_pem)
+
     pem = key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode("ascii")
@@ -137,6 +161,8 @@ def _key_from_pem(text: str) -> CryptoPublicKey:
             "publicKey must be a single PEM public key (BEGIN PUBLIC KEY or BEGIN RSA PUBLIC KEY).",
             param="publicKey",
         )
+    from cryptography.hazmat.primitives import serialization  # registration only (see _load_pem)
+
     try:
         key = serialization.load_pem_public_key(stripped.encode("ascii"))
     except UnsupportedAlgorithm:
