@@ -47,6 +47,9 @@ def decode_cursor(secret: str, tenant_id: str, collection: str, cursor: str) -> 
         mac = _unb64(mac_text)
     except (ValueError, TypeError):
         raise invalid from None
+    # Only the spelling we issue: base64's spare bits cannot make a second valid cursor.
+    if _b64(payload) != payload_text or _b64(mac) != mac_text:
+        raise invalid
     if not hmac.compare_digest(mac, _mac(secret, tenant_id, collection, payload)):
         raise invalid
     try:
