@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SAM_VENV := .venv-sam
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck template browser unit integration e2e bench clean
+.PHONY: install run test lint typecheck template browser unit integration e2e bench trials clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ e2e: install browser
 
 bench: install  ## figures and ratios, measured side by side (never asserted in tests)
 	$(BIN)/bench
+
+# The issue-sized concurrency trials: 100 one-key trials and 100 races of 50 requests on
+# every create endpoint (~20 min of CPU with moto; CI runs 10 and 5 of each).
+trials: install
+	CONCURRENCY_TRIALS=100 CONCURRENCY_RACE_TRIALS=100 $(BIN)/pytest -s tests/integration/test_concurrency_trials.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -10,8 +10,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def serve_command(credentials: Path) -> list[str]:
-    args = ["serve", "--port", "0", "--dynamodb-port", "0", "--credentials", str(credentials)]
+def serve_command(credentials: Path, *options: str) -> list[str]:
+    """`localapi serve` on free ports; `options` are more of its options."""
+    return localapi_command(
+        "serve", "--port", "0", "--dynamodb-port", "0", "--credentials", str(credentials), *options
+    )
+
+
+def dynamodb_command() -> list[str]:
+    """`localapi dynamodb` on a free port (it prints `READY <endpoint>`)."""
+    return localapi_command("dynamodb", "--port", "0")
+
+
+def localapi_command(*args: str) -> list[str]:
     script = Path(sys.executable).parent / "localapi"
     if script.exists():
         return [str(script), *args]

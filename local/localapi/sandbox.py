@@ -90,6 +90,43 @@ def seed_sandbox(store: Any, name: str = SANDBOX_PARTNER_NAME) -> SandboxPartner
     )
 
 
+def previous_sandbox(path: Path, dynamodb_endpoint: str, table_name: str) -> dict[str, Any] | None:
+    """The credentials document at `path` when it was written for this endpoint and table
+    (a restart of the API on a DynamoDB that outlived it), else None."""
+    try:
+        document = read_credentials(path)
+    except (CredentialsMissing, ValueError):
+        return None
+    if document.get("dynamodbEndpoint") != dynamodb_endpoint or document.get("tableName") != table_name:
+        return None
+    return document
+
+
+def reuse_sandbox(store: Any, document: dict[str, Any]) -> SandboxPartner | None:
+    """The sandbox partner of a previous credentials document, if `store` (a
+    `core.store.Store`) still holds its API key and signing key."""
+    from core import auth, keys
+
+    try:
+        partner = SandboxPartner(
+            tenant_id=str(document["tenantId"]),
+            api_key=str(document["apiKey"]),
+            api_key_id=str(document["apiKeyId"]),
+            signing_key_id=str(document["signingKeyId"]),
+            private_key_pem=str(document["privateKeyPem"]),
+            public_key_pem=str(document["publicKeyPem"]),
+            algorithm=str(document.get("algorithm") or ALGORITHM),
+        )
+    except KeyError:
+        return None
+    record = store.get(keys.api_key_key(partner.tenant_id, auth.hash_key(partner.api_key)), consistent=True)
+    if record is None or record.get("status") != "active":
+        return None
+    if partner.signing_key_id not in (record.get("signingKeys") or {}):
+        return None
+    return partner
+
+
 def credentials_document(
     partner: SandboxPartner,
     *,

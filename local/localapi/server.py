@@ -75,6 +75,28 @@ def functions_environment(template: Template, overrides: Mapping[str, Any]) -> d
     return union
 
 
+def with_env_vars(template: Template, function_env: Mapping[str, str], document: Any) -> dict[str, str]:
+    """`function_env` with the values of a `sam local start-api --env-vars` document:
+    {"Parameters": {"NAME": "value"}} for every function, {"<FunctionLogicalId>": {...}}
+    for one. Only variables the template declares can be set (a typo fails loudly), and,
+    every function sharing this process, a variable takes one value. Raises ValueError."""
+    if not isinstance(document, dict):
+        raise ValueError("an --env-vars file holds a JSON object")
+    out, set_by = dict(function_env), dict[str, str]()
+    for section, values in document.items():
+        if section != "Parameters" and section not in template.functions():
+            raise ValueError(f"--env-vars: {section!r} is neither Parameters nor a function of the template")
+        if not isinstance(values, dict):
+            raise ValueError(f"--env-vars: {section} must map variable names to values")
+        for name, value in values.items():
+            if name not in function_env:
+                raise ValueError(f"--env-vars: no function declares the variable {name}")
+            if name in set_by and out[name] != str(value):
+                raise ValueError(f"--env-vars: {set_by[name]} and {section} set {name} differently")
+            out[name], set_by[name] = str(value), section
+    return out
+
+
 def prepare_environment(
     template: Template,
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -11,7 +12,7 @@ from moto import mock_aws
 
 from core import clock, partners, pipeline
 from core.store import Store
-from localapi.dynamodb import serialise_emulator
+from localapi.dynamodb import prepare_emulator
 from partner_sdk import signing
 from tests.support.harness import Partner
 from tests.support.template_table import create_table
@@ -19,8 +20,10 @@ from tests.support.template_table import create_table
 TABLE = "partner-api-test"
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+@contextmanager
+def emulated_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The handlers' environment and template.yaml's table in moto; yields a boto3 client.
+    (Modules whose tests each work in tenants of their own share one: a module-scoped `aws`.)"""
     env = {
         "TABLE_NAME": TABLE,
         "CURSOR_SECRET": "test-cursor-secret-0123456789abcdef0123",
@@ -34,7 +37,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    serialise_emulator()  # moto is not thread-safe; DynamoDB applies each request atomically
+    prepare_emulator()  # one request at a time, light transactions (localapi.dynamodb)
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
         create_table(client, TABLE)
@@ -42,6 +45,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield client
         pipeline.reset_runtime()
         clock.reset()
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    with emulated_table(monkeypatch) as client:
+        yield client
 
 
 @pytest.fixture

@@ -308,13 +308,21 @@ class Store:
             "Update": self.client.update_item,
             "Delete": self.client.delete_item,
         }[kind]
-        try:
-            call(**request)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            old: Any = exc.response.get("Item")
-            raise write.failure(deserialize(old) if old else None) from None
+        for attempt in range(TRANSACTION_CONFLICT_RETRIES + 1):
+            try:
+                call(**request)
+                return
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                # The item is in a transaction in progress (e.g. a concurrent request's
+                # commit under the same Idempotency-Key): once it ends, the write decides.
+                if code == "TransactionConflictException" and attempt < TRANSACTION_CONFLICT_RETRIES:
+                    _backoff(attempt)
+                    continue
+                if code != "ConditionalCheckFailedException":
+                    raise
+                old: Any = exc.response.get("Item")
+                raise write.failure(deserialize(old) if old else None) from None
 
     def transact(self, writes: list[Write], *, token: str | None = None) -> None:
         """Commit `writes` atomically. Transaction conflicts are retried with the same
