@@ -44,13 +44,16 @@ from bench_suite import (
     new_private_key,
     public_pem,
     ratio,
+    reference,
     template,
     verdict,
 )
 from bench_suite import fmt as _f
 
 TARGET_RATIO = 1.3
+REFERENCE_TARGET = 0.6  # our handlers' cold start against the common Powertools handler's
 BARE = "bare handler"
+REFERENCE = "reference handler"
 PYTHON = "python only"
 SCHEMES = ("simple", "rfc9421")
 
@@ -59,6 +62,8 @@ CHILD = r"""
 import json, sys, time
 cfg = json.loads(sys.argv[1])
 endpoint = False
+if cfg.get("isolated"):  # the reference sees only what its deployment holds
+    sys.path[:] = [p for p in sys.path if not p.endswith("site-packages")]
 if cfg["path"]:
     sys.path[:0] = cfg["path"]
     __import__(cfg["module"])  # as `import app` does (importlib.import_module escapes -X importtime)
@@ -98,10 +103,17 @@ class Subject:
     path: list[str]
     env: dict[str, str]
     handler: bool = True
+    isolated: bool = False  # sys.path without site-packages (bench_suite.reference)
 
     def config(self, verify: dict[str, Any] | None = None) -> str:
         return json.dumps(
-            {"path": self.path, "module": self.module, "attribute": self.attribute, "verify": verify}
+            {
+                "path": self.path,
+                "module": self.module,
+                "attribute": self.attribute,
+                "verify": verify,
+                "isolated": self.isolated,
+            }
         )
 
 
@@ -160,6 +172,10 @@ class ColdStartResult:
     def handler_ratio(self, name: str, *, which: str = "p50") -> float:
         return ratio(getattr(self.series[name].stats, which), getattr(self.series[BARE].stats, which))
 
+    def reference_ratio(self, name: str) -> float:
+        """Median over the reference handler's median (target REFERENCE_TARGET)."""
+        return ratio(self.series[name].stats.p50, self.series[REFERENCE].stats.p50)
+
 
 def _base_env() -> dict[str, str]:
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "TMPDIR") if name in os.environ}
@@ -168,13 +184,24 @@ def _base_env() -> dict[str, str]:
 
 
 def subjects(only: list[str] | None = None) -> list[Subject]:
-    """The bare interpreter, the bare handler and every function of template.yaml."""
+    """The bare interpreter, the bare handler, the reference handler and every function
+    of template.yaml."""
     tmpl = template()
     layers = [str(p) for p in layer_dirs(tmpl)]
     base = _base_env()
+    memory = int(tmpl.function_globals.get("MemorySize", 128))
     out = [
         Subject(PYTHON, "", "", [], base, handler=False),
         Subject(BARE, "app", "lambda_handler", [str(BARE_HANDLER_DIR), *layers], base, handler=False),
+        Subject(
+            REFERENCE,
+            "app",
+            "lambda_handler",
+            [str(reference.REFERENCE_HANDLER_DIR), str(reference.deployment_dir())],
+            {**base, **reference.lambda_environment(memory)},
+            handler=False,
+            isolated=True,
+        ),
     ]
     for fn in functions(tmpl):
         if only is not None and fn.name not in only:
@@ -338,7 +365,9 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
         caption=(
             "ready = module imported, + core.pipeline.runtime() (settings, DynamoDB client) for a "
             "pipeline @endpoint, whose first request would create it; bare = boto3 + one DynamoDB "
-            "client at module level; import = the module import alone"
+            "client at module level; reference = the common Powertools handler (Logger, Tracer, "
+            "Metrics, APIGatewayRestResolver with validation, pydantic, boto3), with only its "
+            "deployment's packages; import = the module import alone"
         ),
     )
     cold.add_column("process")
@@ -347,10 +376,12 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
         cold.add_column(column, justify="right")
     cold.add_column("target", justify="right")
     cold.add_column("met?", justify="center")
+    cold.add_column(f"handler/reference median (<= {REFERENCE_TARGET}x)", justify="right")
     for name, series in result.series.items():
         stats = series.stats
         is_handler = name in result.handlers
-        client = "runtime()" if series.endpoint else ("at import" if name == BARE else "none")
+        client = "runtime()" if series.endpoint else ("at import" if name in (BARE, REFERENCE) else "none")
+        to_reference = result.reference_ratio(name)
         cold.add_row(
             name,
             client,
@@ -361,6 +392,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
             f"{result.handler_ratio(name, which='p90'):.2f}x" if is_handler else "",
             f"<= {TARGET_RATIO}x" if is_handler else "",
             verdict(result.handler_ratio(name) <= TARGET_RATIO) if is_handler else "",
+            f"{to_reference:.2f}x {verdict(to_reference <= REFERENCE_TARGET)}" if is_handler else "",
             style="dim" if name == PYTHON else None,
         )
     if bare.n == 0:
@@ -436,6 +468,19 @@ def summary(result: ColdStartResult) -> list[SummaryRow]:
         )
         for name in result.handlers
     ]
+    if result.handlers:
+        slowest = max(result.handlers, key=result.reference_ratio)
+        within = sum(result.reference_ratio(name) <= REFERENCE_TARGET for name in result.handlers)
+        rows.append(
+            SummaryRow(
+                f"cold start / reference handler (median), slowest: {slowest}",
+                f"{result.reference_ratio(slowest):.2f}x ({result.series[slowest].stats.p50:,.0f} vs "
+                f"{result.series[REFERENCE].stats.p50:,.0f} ms); {within}/{len(result.handlers)} "
+                f"handlers within {REFERENCE_TARGET}x",
+                f"<= {REFERENCE_TARGET}x",
+                within == len(result.handlers),
+            )
+        )
     rfc, simple = result.first_verify["rfc9421"].stats, result.first_verify["simple"].stats
     if rfc.n and simple.n:
         rows.append(

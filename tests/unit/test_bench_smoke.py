@@ -11,7 +11,26 @@ from io import StringIO
 import pytest
 from rich.console import Console, RenderableType
 
-from bench_suite import Stats, cold_start, main, percentile, pipeline_cpu, round_trips
+from bench_suite import (
+    Stats,
+    capacity,
+    cold_start,
+    cost,
+    latency,
+    main,
+    percentile,
+    pipeline_cpu,
+    round_trips,
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def layer_logger_made_first() -> None:
+    """The layer's Powertools Logger writes to the stdout it was made with. Made during a
+    test that captures stdout (capsys), it would keep that test's stream, closed once the
+    test ends, and a later measurement could not redirect it. Made here, before any test
+    of this module, it gets the session's stream."""
+    import core.observability  # noqa: F401
 
 
 def render(renderables: Sequence[RenderableType]) -> str:
@@ -41,7 +60,12 @@ def cold() -> cold_start.ColdStartResult:
 
 def test_cold_start_times_every_process_kind(cold: cold_start.ColdStartResult) -> None:
     # Given two rounds over one handler, Then each process kind has two cold-start samples
-    assert set(cold.series) == {cold_start.PYTHON, cold_start.BARE, "ListSigningKeysFunction"}
+    assert set(cold.series) == {
+        cold_start.PYTHON,
+        cold_start.BARE,
+        cold_start.REFERENCE,
+        "ListSigningKeysFunction",
+    }
     for series in cold.series.values():
         assert len(series.cold_ms) == 2 and all(is_number(ms) for ms in series.cold_ms)
     assert is_number(cold.handler_ratio("ListSigningKeysFunction"))
@@ -52,7 +76,10 @@ def test_cold_start_times_every_process_kind(cold: cold_start.ColdStartResult) -
     assert cold.profile is not None and len(cold.profile.top_cumulative) == 10
     assert all(is_number(e.cumulative_ms) for e in cold.profile.top_cumulative)
     assert "ListSigningKeysFunction" in render(cold_start.tables(cold))
-    assert len(cold_start.summary(cold)) == 2
+    # And the handler's ratio to the reference handler, beside its target
+    assert is_number(cold.reference_ratio("ListSigningKeysFunction"))
+    assert f"<= {cold_start.REFERENCE_TARGET}x" in render(cold_start.tables(cold))
+    assert len(cold_start.summary(cold)) == 3
 
 
 def test_importtime_lines_are_parsed() -> None:
@@ -105,3 +132,129 @@ def test_main_runs_one_section_and_prints_a_summary(capsys: pytest.CaptureFixtur
 def test_main_rejects_a_zero_count() -> None:
     with pytest.raises(SystemExit):
         main.parse_args(["--runs", "0"])
+
+
+def s_(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def test_item_sizes_and_units_follow_dynamodb_rules() -> None:
+    # Names and values in UTF-8 bytes; a number by significant digits; a map or list 3 bytes
+    # plus 1 per element; a boolean 1 byte
+    assert capacity.item_size({"PK": s_("T#1"), "név": s_("é")}) == 2 + 3 + 4 + 2
+    assert capacity.value_size({"N": "-001230.4500"}) == 4  # significant digits 123045: 3 bytes, + 1
+    assert capacity.value_size({"M": {"a": s_("xy"), "b": {"BOOL": True}}}) == 3 + (1 + 1 + 2) + (1 + 1 + 1)
+    assert capacity.value_size({"L": [s_("x"), {"NULL": True}]}) == 3 + 2 + 2
+    # Reads round up to 4 KB, writes to 1 KB; nothing read still costs a unit's worth
+    assert capacity.read_units(0) == 0.5 and capacity.read_units(4097, consistent=True) == 2
+    assert capacity.read_units(100, transactional=True) == 2
+    assert capacity.write_units(1025) == 2 and capacity.write_units(10, transactional=True) == 2
+
+
+def test_index_writes_follow_what_the_index_sees() -> None:
+    shape = capacity.TableShape(("PK", "SK"), (capacity.Index("GSI1", ("G1PK", "G1SK"), "ALL"),))
+    base = {"PK": s_("T#1"), "SK": s_("cus_1")}
+    listed = {**base, "G1PK": s_("L#customers"), "G1SK": s_("cus_1")}
+    assert capacity.index_write_units(shape, None, base) == 0  # never in the index
+    assert capacity.index_write_units(shape, None, listed) == 1  # put into it
+    assert capacity.index_write_units(shape, listed, listed) == 0  # unchanged
+    assert capacity.index_write_units(shape, listed, {**listed, "x": s_("y")}) == 1  # updated in place
+    assert capacity.index_write_units(shape, listed, {**listed, "G1SK": s_("cus_2")}) == 2  # key moved
+    assert capacity.index_write_units(shape, listed, None) == 1  # removed
+
+
+@pytest.mark.slow
+def test_cost_counts_units_and_prices_each_request_type() -> None:
+    # Given one counted request per type against moto, Then each has units, a duration and a cost
+    result = cost.measure(1, customers=2)
+    names = [t.name for t in result.types]
+    assert "create customer" in names and "idempotent replay (create customer)" in names
+    for t in result.types:
+        assert len(t.samples) == 1 and all(200 <= s.status < 300 for s in t.samples)
+        assert t.round_trips >= 1 and t.billed_ms >= 1 and is_number(t.own_ms)
+        assert t.cost.total > 0 and (t.met is None) == (t.kind == "read")
+    create = result.get("create customer")
+    assert create.mean(lambda s: s.write_units) >= 2  # a transaction: two units per item at least
+    assert create.mean(lambda s: s.index_write_units) > 0  # the customer is listed in a GSI
+    assert result.get("get customer").mean(lambda s: s.read_units) > 0
+    assert "total / million" in render(cost.tables(result))
+    assert len(cost.summary(result)) == len(result.types)
+
+
+@pytest.mark.slow
+def test_latency_through_the_local_api() -> None:
+    # Given the local API and two requests of each kind, Then both kinds are timed
+    result = latency.measure(requests=2, concurrency=1)
+    assert [len(s.latencies_ms) + sum(s.errors.values()) for s in result.series] == [2, 2]
+    assert all(is_number(ms) for s in result.series for ms in s.latencies_ms)
+    assert "requests/s" in render(latency.tables(result))
+    assert len(latency.summary(result)) == 2
+
+
+def test_main_rejects_a_bad_latency_concurrency() -> None:
+    with pytest.raises(SystemExit):
+        main.parse_args(["--latency-concurrency", "0"])
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics")  # the rejected request adds none
+def test_the_reference_handler_serves_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the reference handler imported under moto (outside Lambda: its Tracer is off)
+    import importlib.util
+    import json
+
+    import boto3
+    from moto import mock_aws
+
+    from bench_suite import reference
+
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "TABLE_NAME": "reference-customers",
+        "POWERTOOLS_SERVICE_NAME": "reference",
+        "POWERTOOLS_METRICS_NAMESPACE": "Reference",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+    with mock_aws():
+        boto3.client("dynamodb").create_table(
+            TableName="reference-customers",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        spec = importlib.util.spec_from_file_location(
+            "bench_reference_app", reference.REFERENCE_HANDLER_DIR / "app.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+        class Context:
+            function_name, memory_limit_in_mb, aws_request_id = "reference", 512, "req-1"
+            invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:reference"
+
+        def event(body: dict[str, str]) -> dict[str, object]:
+            return {
+                "resource": "/v1/customers",
+                "path": "/v1/customers",
+                "httpMethod": "POST",
+                "headers": {"Content-Type": "application/json"},
+                "multiValueHeaders": {"Content-Type": ["application/json"]},
+                "queryStringParameters": None,
+                "multiValueQueryStringParameters": None,
+                "pathParameters": None,
+                "requestContext": {"requestId": "req-1", "stage": "v1", "httpMethod": "POST"},
+                "body": json.dumps(body),
+                "isBase64Encoded": False,
+            }
+
+        # When it is sent a valid customer, and an invalid one
+        created = module.lambda_handler(event({"name": "Ada", "country": "GB"}), Context())
+        invalid = module.lambda_handler(event({"name": "Ada", "country": "gb"}), Context())
+        # Then it stores the first and rejects the second with a validation error
+        assert created["statusCode"] == 200, created["body"]
+        assert json.loads(created["body"])["id"].startswith("cus_")
+        assert invalid["statusCode"] == 422
+        assert boto3.client("dynamodb").scan(TableName="reference-customers")["Count"] == 1
