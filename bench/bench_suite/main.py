@@ -18,7 +18,7 @@ from rich.table import Table
 
 from bench_suite import SummaryRow, verdict
 
-SECTIONS = ("cold", "cpu", "trips", "ingest")
+SECTIONS = ("cold", "cpu", "trips", "ingest", "latency", "cost", "fuzz")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -39,11 +39,28 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--ingest-concurrency", type=int, default=8, help="requests in flight while ingesting (default 8)"
     )
+    parser.add_argument(
+        "--latency-requests", type=int, default=200, help="requests per kind, local API (default 200)"
+    )
+    parser.add_argument(
+        "--latency-concurrency", type=int, default=8, help="requests in flight, local API (default 8)"
+    )
+    parser.add_argument(
+        "--cost-requests", type=int, default=20, help="requests per type for units and cost (default 20)"
+    )
+    parser.add_argument(
+        "--fuzz-examples",
+        type=int,
+        default=1000,
+        help="generated requests per operation in the fuzzing phase (default 1000)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.iterations < 1:
         parser.error("--runs and --iterations must be at least 1")
     if args.ingest_rows < 4 or not 1 <= args.ingest_concurrency <= 64:
         parser.error("--ingest-rows must be at least 4 and --ingest-concurrency 1..64")
+    if args.latency_requests < 1 or not 1 <= args.latency_concurrency <= 64 or args.cost_requests < 1:
+        parser.error("--latency-requests and --cost-requests must be at least 1, --latency-concurrency 1..64")
     return args
 
 
@@ -91,7 +108,7 @@ def summary_table(rows: list[SummaryRow]) -> Table:
 
 
 def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
-    from bench_suite import cold_start, ingest, pipeline_cpu, round_trips
+    from bench_suite import cold_start, cost, ingest, latency, pipeline_cpu, round_trips
 
     console.print(f"[bold]bench[/bold]: {_machine()}")
     rows: list[SummaryRow] = []
@@ -122,6 +139,32 @@ def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
             lambda: ingest.measure(args.ingest_rows, args.ingest_concurrency),
             ingest.tables,
             ingest.summary,
+        )
+    if args.only in (None, "latency"):
+        rows += _section(
+            console,
+            "Local API throughput and latency",
+            lambda: latency.measure(args.latency_requests, args.latency_concurrency),
+            latency.tables,
+            latency.summary,
+        )
+    if args.only in (None, "cost"):
+        rows += _section(
+            console,
+            "Request units and cost per million",
+            lambda: cost.measure(args.cost_requests),
+            cost.tables,
+            cost.summary,
+        )
+    if args.only in (None, "fuzz"):
+        from bench_suite import fuzz
+
+        rows += _section(
+            console,
+            "Fuzzing (schemathesis, from the OpenAPI document)",
+            lambda: fuzz.measure(args.fuzz_examples),
+            fuzz.tables,
+            fuzz.summary,
         )
     console.print(summary_table(rows))
     console.print(f"[dim]{_machine()}[/dim]")

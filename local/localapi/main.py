@@ -1,8 +1,11 @@
 """`localapi`: the local API (the embedded default), `invoke` without Docker, the route table.
 
 localapi serve [--host 127.0.0.1] [--port 3000] [--dynamodb-port 8001] [--credentials PATH]
+               [--dynamodb-endpoint URL] [--env-vars FILE]
+localapi dynamodb [--port 8001]
 localapi invoke FUNCTION_OR_EVENT_NAME EVENT_FILE [--credentials PATH]
-localapi routes
+localapi routes [--write]
+localapi openapi [--write | --check]
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ from rich.console import Console
 from rich.table import Table
 
 from localapi import events as event_files
-from localapi.dynamodb import LOOPBACK, LocalDynamoDB
+from localapi import faults
+from localapi.dynamodb import DUMMY_CREDENTIALS, LOOPBACK, REGION, LocalDynamoDB, create_table
 from localapi.sandbox import (
     CredentialsMissing,
     credentials_document,
     default_credentials_path,
     new_cursor_secret,
     new_kyc_sandbox_secret,
+    previous_sandbox,
     read_credentials,
+    reuse_sandbox,
     seed_sandbox,
     write_credentials,
 )
@@ -40,6 +46,7 @@ from localapi.server import (
     local_overrides,
     prepare_environment,
     quiet_dynamodb_log,
+    with_env_vars,
 )
 from localapi.template import (
     Template,
@@ -101,6 +108,21 @@ def serve(
     credentials: CredentialsOption = None,
     table_name: Annotated[str, typer.Option(help="Name of the local table.")] = DEFAULT_TABLE_NAME,
     template: TemplateOption = None,
+    dynamodb_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this DynamoDB (e.g. a `localapi dynamodb`) instead of starting one: its table "
+            "outlives the API. The table is created if missing; the sandbox partner of --credentials "
+            "is reused when the table still holds it."
+        ),
+    ] = None,
+    env_vars: Annotated[
+        Path | None,
+        typer.Option(
+            help="Override functions' environment variables, as `sam local start-api --env-vars`: "
+            '{"Parameters": {"IDEMPOTENCY_LEASE_SECONDS": "3"}}.'
+        ),
+    ] = None,
 ) -> None:
     """Start DynamoDB (moto) and the API, seed a sandbox partner, write its credentials."""
     stop = threading.Event()
@@ -111,30 +133,49 @@ def serve(
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
+    credentials_path = (credentials or default_credentials_path()).resolve()
+    # Restarted on a DynamoDB that outlived the last run: the same partner and secrets.
+    previous = None
+    if dynamodb_endpoint is not None:
+        previous = previous_sandbox(credentials_path, dynamodb_endpoint, table_name)
     try:
         tpl = load_template(template)
-        cursor_secret, kyc_sandbox_secret = new_cursor_secret(), new_kyc_sandbox_secret()
+        cursor_secret = str(previous["cursorSecret"]) if previous else new_cursor_secret()
+        kyc_sandbox_secret = str(previous["kycSandboxSecret"]) if previous else new_kyc_sandbox_secret()
         function_env = functions_environment(
             tpl, local_overrides(table_name, cursor_secret, kyc_sandbox_secret)
         )
-    except (TemplateError, ValueError) as exc:
+        if env_vars is not None:
+            function_env = with_env_vars(tpl, function_env, json.loads(env_vars.read_text(encoding="utf-8")))
+        crash_at = faults.boundary_from_environment()
+    except (TemplateError, ValueError, OSError) as exc:
         raise _fail(str(exc)) from None
-    for what, where, number in (("API", host, port), ("DynamoDB", LOOPBACK, dynamodb_port)):
+    ports = [("API", host, port)] + ([] if dynamodb_endpoint else [("DynamoDB", LOOPBACK, dynamodb_port)])
+    for what, where, number in ports:
         if not _port_free(where, number):
             raise _fail(f"the {what} port {where}:{number} is in use (pass another, or 0 for any free port)")
-    credentials_path = (credentials or default_credentials_path()).resolve()
 
     quiet_dynamodb_log()
-    dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port)
+    dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port) if dynamodb_endpoint is None else None
     http: HttpServer | None = None
     try:
-        endpoint = dynamodb.start()
+        if dynamodb is not None:
+            endpoint, client = dynamodb.start(), dynamodb.client()
+        else:
+            endpoint, client = str(dynamodb_endpoint), _dynamodb_client(str(dynamodb_endpoint))
         prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=function_env)
-        dynamodb.create_table(table_name, tpl)
+        if table_name not in client.list_tables()["TableNames"]:
+            create_table(client, table_name, tpl)
 
         from core.store import Store
 
-        partner = seed_sandbox(Store(table_name, client=dynamodb.client()))
+        store = Store(table_name, client=client)
+        partner = (reuse_sandbox(store, previous) if previous else None) or seed_sandbox(store)
+        if crash_at is not None:
+            faults.install(crash_at)
+            err.print(
+                f"[yellow]warning:[/] {faults.ENV}={crash_at}: the first request there kills this process"
+            )
         api = LocalApi(tpl)
         for route, problem in api.preload():
             err.print(f"[yellow]warning:[/] {route.route_key} ({route.function}) will answer 500: {problem}")
@@ -172,6 +213,51 @@ def serve(
     finally:
         if http is not None:
             http.stop()
+        if dynamodb is not None:
+            dynamodb.stop()
+    err.print("stopped")
+
+
+def _dynamodb_client(endpoint: str) -> Any:
+    import boto3
+
+    if not _reachable(endpoint):
+        raise _fail(f"nothing answers at {endpoint}: start it first (localapi dynamodb)")
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+@app.command("dynamodb")
+def dynamodb_command(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 8001,
+) -> None:
+    """Only the local DynamoDB (moto's server), for `serve --dynamodb-endpoint`: its tables
+    outlive API processes that stop or are killed. Prints `READY <endpoint>`; Ctrl-C stops it."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    if not _port_free(LOOPBACK, port):
+        raise _fail(f"the DynamoDB port {LOOPBACK}:{port} is in use (pass another, or 0 for any free port)")
+    quiet_dynamodb_log()
+    dynamodb = LocalDynamoDB(LOOPBACK, port)
+    try:
+        endpoint = dynamodb.start()
+        out.print(
+            f"[bold green]DynamoDB running locally[/] at {endpoint} (region {REGION}); Ctrl-C stops it."
+        )
+        print(f"READY {endpoint}", flush=True)
+        while not stop.wait(0.2):
+            pass
+    finally:
         dynamodb.stop()
     err.print("stopped")
 
@@ -323,6 +409,38 @@ def routes_command(
         )
     # Piped output has no terminal width: do not squeeze the table into 80 columns.
     (out if out.is_terminal else Console(width=200)).print(table)
+
+
+@app.command("openapi")
+def openapi_command(
+    template: TemplateOption = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Regenerate layers/core/python/core/openapi.json.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when the committed document differs from a fresh one.")
+    ] = False,
+) -> None:
+    """The OpenAPI 3.1 document, generated from template.yaml's routes and the handlers'
+    models, checked with openapi-spec-validator (printed unless --write or --check)."""
+    from localapi import openapi
+
+    try:
+        tpl = load_template(template)
+        text = openapi.document_json(tpl)
+        openapi.validate(json.loads(text))
+    except (TemplateError, openapi.OpenApiError) as exc:
+        raise _fail(str(exc)) from None
+    target = openapi.document_file(tpl)
+    if write:
+        target.write_text(text, encoding="utf-8")
+        out.print(f"wrote {target.relative_to(tpl.root)}")
+    elif check:
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            raise _fail(f"{target.relative_to(tpl.root)} is stale: run `localapi openapi --write`")
+        out.print(f"{target.relative_to(tpl.root)} is up to date")
+    else:
+        print(text, end="")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from partner_sdk import signing
+from tests.support import conformance
 
 ROOT = Path(__file__).resolve().parents[2]
 _modules: dict[str, ModuleType] = {}
@@ -166,4 +167,5 @@ def call(
     all_headers.update(headers or {})
     event = make_event(method, path, query=query, body=data, headers=all_headers, path_params=path_params)
     out = handler_module(function_dir).lambda_handler(event, None)
+    conformance.check(function_dir, out["statusCode"], out["headers"], out["body"])
     return Reply(out["statusCode"], out["headers"], out["body"])

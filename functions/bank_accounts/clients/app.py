@@ -4,6 +4,11 @@ from core import bank_accounts, ingestion
 from core.pipeline import endpoint
 
 
-@endpoint(scope="bank_accounts:write", body=ingestion.ClientsBody, path=bank_accounts.BankAccountPath)
+@endpoint(
+    scope="bank_accounts:write",
+    body=ingestion.ClientsBody,
+    path=bank_accounts.BankAccountPath,
+    response=bank_accounts.BankAccount,
+)
 def lambda_handler(call):
     return bank_accounts.add_clients(call)

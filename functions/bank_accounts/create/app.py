@@ -6,7 +6,12 @@ from core.pipeline import endpoint
 
 
 @endpoint(
-    scope="bank_accounts:write", body=bank_accounts.BankAccountBody, query=ingestion.UpsertQuery, status=201
+    scope="bank_accounts:write",
+    body=bank_accounts.BankAccountBody,
+    query=ingestion.UpsertQuery,
+    status=201,
+    other_statuses=(200,),
+    response=bank_accounts.BankAccount,
 )
 def lambda_handler(call):
     return bank_accounts.create(call)

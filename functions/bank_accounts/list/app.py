@@ -2,8 +2,13 @@
 
 from core import bank_accounts
 from core.pipeline import endpoint
+from core.representations import ListOf
 
 
-@endpoint(scope="bank_accounts:read", query=bank_accounts.ListBankAccountsQuery)
+@endpoint(
+    scope="bank_accounts:read",
+    query=bank_accounts.ListBankAccountsQuery,
+    response=ListOf(bank_accounts.BankAccount),
+)
 def lambda_handler(call):
     return bank_accounts.list_(call)

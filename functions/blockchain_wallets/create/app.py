@@ -10,6 +10,8 @@ from core.pipeline import endpoint
     body=blockchain_wallets.WalletBody,
     query=ingestion.UpsertQuery,
     status=201,
+    other_statuses=(200,),
+    response=blockchain_wallets.BlockchainWallet,
 )
 def lambda_handler(call):
     return blockchain_wallets.create(call)

@@ -5,6 +5,6 @@ from core import customers
 from core.pipeline import endpoint
 
 
-@endpoint(scope="customers:write", path=customers.CustomerPath)
+@endpoint(scope="customers:write", path=customers.CustomerPath, response=customers.Customer)
 def lambda_handler(call):
     return customers.activate(call)

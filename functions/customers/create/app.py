@@ -5,6 +5,6 @@ from core import customers
 from core.pipeline import endpoint
 
 
-@endpoint(scope="customers:write", body=customers.CreateCustomer, status=201)
+@endpoint(scope="customers:write", body=customers.CreateCustomer, status=201, response=customers.Customer)
 def lambda_handler(call):
     return customers.create(call)

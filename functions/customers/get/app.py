@@ -1,9 +1,9 @@
-"""GET /v1/customers/{customerId}."""
+"""GET /v1/customers/{customerId}: one customer."""
 
 from core import customers
 from core.pipeline import endpoint
 
 
-@endpoint(scope="customers:read", path=customers.CustomerPath)
+@endpoint(scope="customers:read", path=customers.CustomerPath, response=customers.Customer)
 def lambda_handler(call):
     return customers.get(call)

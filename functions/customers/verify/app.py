@@ -9,6 +9,11 @@ from core import customers
 from core.pipeline import endpoint
 
 
-@endpoint(scope="customers:write", body=customers.VerifyChallenge, path=customers.CustomerPath)
+@endpoint(
+    scope="customers:write",
+    body=customers.VerifyChallenge,
+    path=customers.CustomerPath,
+    response=customers.Customer,
+)
 def lambda_handler(call):
     return customers.verify_challenge(call)

@@ -2,8 +2,9 @@
 
 from core import events
 from core.pipeline import endpoint
+from core.representations import ListOf
 
 
-@endpoint(scope="events:read", query=events.ListEventsQuery)
+@endpoint(scope="events:read", query=events.ListEventsQuery, response=ListOf(events.Event))
 def lambda_handler(call):
     return events.list_(call)

@@ -5,6 +5,11 @@ from core import customers, kyc_callbacks
 from core.pipeline import endpoint
 
 
-@endpoint(scope=kyc_callbacks.SCOPE, path=kyc_callbacks.CallbackPath, authenticate=kyc_callbacks.authenticate)
+@endpoint(
+    scope=kyc_callbacks.SCOPE,
+    path=kyc_callbacks.CallbackPath,
+    authenticate=kyc_callbacks.authenticate,
+    response=customers.Customer,
+)
 def lambda_handler(call):
     return customers.apply_kyc_decision(call, call.context)

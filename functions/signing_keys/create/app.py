@@ -4,6 +4,11 @@ from core import signing_keys
 from core.pipeline import endpoint
 
 
-@endpoint(scope="signing_keys:write", body=signing_keys.CreateSigningKey, status=201)
+@endpoint(
+    scope="signing_keys:write",
+    body=signing_keys.CreateSigningKey,
+    status=201,
+    response=signing_keys.SigningKey,
+)
 def lambda_handler(call):
     return signing_keys.create(call)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from core import ingestion
 from core.ids import id_pattern
-from core.ingest_fields import BankAccountStatus, Countries, Currency, RiskHistory
+from core.ingest_fields import BankAccountStatus, Countries, Currency, RiskEntry, RiskHistory
 from core.pagination import ListParams
 from core.pipeline import Call
+from core.representations import MetadataMap, Representation, Timestamp
 from core.validation import Metadata, RequestModel
 
 KIND = ingestion.Kind(
@@ -28,10 +29,24 @@ ingestion.register_cascade(KIND)
 
 class BankAccountBody(RequestModel):
     server_owned = frozenset({"clients"})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "accountNumber": "GB33BUKB20201555555555",
+                    "referenceId": "crm-ba-42",
+                    "currency": "GBP",
+                    "countries": ["GBR"],
+                    "customFields": {"branch": "London"},
+                }
+            ]
+        }
+    )
 
     accountNumber: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
     referenceId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
-    status: BankAccountStatus | None = None
+    # Not nullable: a record always has a status (ACTIVE unless sent), and null is not one.
+    status: BankAccountStatus = "ACTIVE"
     currency: Currency | None = None
     countries: Countries | None = None
     associatedClients: list[str] | None = Field(default=None, max_length=ingestion.MAX_CLIENTS)
@@ -47,6 +62,23 @@ class ListBankAccountsQuery(ListParams):
     status: BankAccountStatus | None = None
     referenceId: str | None = Field(default=None, min_length=1, max_length=128)
     clientId: str | None = Field(default=None, pattern=id_pattern("cus"), max_length=64)
+
+
+class BankAccount(Representation):
+    """A bank account the partner ingested, with the customers associated with it."""
+
+    id: str = Field(pattern=id_pattern("ba"))
+    object: Literal["bank_account"]
+    accountNumber: str
+    referenceId: str | None
+    status: BankAccountStatus
+    currency: str | None = Field(description="ISO 4217.")
+    countries: list[str] | None = Field(description="ISO 3166-1 alpha-3.")
+    riskHistory: list[RiskEntry] | None
+    customFields: MetadataMap | None
+    associatedClients: list[ingestion.ClientAssociation]
+    createdAt: Timestamp
+    updatedAt: Timestamp
 
 
 def _fields(body: RequestModel) -> dict[str, Any]:

@@ -3,16 +3,17 @@ chain, and valid for its chain when the chain is known."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from core import chains, ingestion
 from core.errors import ParameterInvalid
 from core.ids import id_pattern
-from core.ingest_fields import Integrations, RiskHistory, ScreeningDate
+from core.ingest_fields import Integration, Integrations, RiskEntry, RiskHistory, ScreeningDate
 from core.pagination import ListParams
 from core.pipeline import Call
+from core.representations import MetadataMap, Representation, Timestamp
 from core.validation import Metadata, RequestModel
 
 CHAIN = r"^[a-z0-9][a-z0-9-]{1,31}$"
@@ -44,6 +45,26 @@ ingestion.register_cascade(KIND)
 
 class WalletBody(RequestModel):
     server_owned = frozenset({"clients"})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "address": "0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb",
+                    "chain": "ethereum",
+                    "referenceId": "crm-bw-42",
+                    "screeningDate": "2026-02-20",
+                    "riskHistory": [
+                        {
+                            "score": 12,
+                            "level": "LOW",
+                            "source": "chainalysis",
+                            "assessedAt": "2026-02-20T09:30:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     address: str = Field(min_length=26, max_length=100)
     chain: str | None = Field(default=None, pattern=CHAIN)
@@ -71,6 +92,23 @@ class ListWalletsQuery(ListParams):
     chain: str | None = Field(default=None, pattern=CHAIN)
     referenceId: str | None = Field(default=None, min_length=1, max_length=128)
     clientId: str | None = Field(default=None, pattern=id_pattern("cus"), max_length=64)
+
+
+class BlockchainWallet(Representation):
+    """A blockchain wallet the partner ingested, with the customers associated with it."""
+
+    id: str = Field(pattern=id_pattern("bw"))
+    object: Literal["blockchain_wallet"]
+    address: str = Field(description="On an EVM chain, in its EIP-55 checksum form.")
+    chain: str | None
+    referenceId: str | None
+    screeningDate: str | None = Field(description="`YYYY-MM-DD`, or an RFC 3339 date-time in UTC.")
+    riskHistory: list[RiskEntry] | None
+    integrations: list[Integration] | None
+    customFields: MetadataMap | None
+    associatedClients: list[ingestion.ClientAssociation]
+    createdAt: Timestamp
+    updatedAt: Timestamp
 
 
 def create(call: Call[WalletBody, Any, None]) -> Any:

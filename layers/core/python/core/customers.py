@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from core import cascade, events, keys, kyc, listing, siwe
 from core.clock import rfc3339
@@ -29,6 +30,7 @@ from core.ids import id_pattern, new_id, ulid
 from core.onchain import OnchainId, parse_caip10
 from core.pagination import ListParams
 from core.pipeline import Call
+from core.representations import MetadataMap, Representation, Timestamp
 from core.store import Condition, Store, Tx
 from core.validation import Metadata, RequestModel
 
@@ -47,16 +49,56 @@ def _country(value: str) -> str:
     return value
 
 
+def _country_codes(schema: dict[str, Any]) -> None:
+    """The codes `_country` accepts, for the JSON schema only (never at run time)."""
+    import pycountry
+
+    schema["enum"] = sorted(c.alpha_2 for c in pycountry.countries)
+
+
 class CreateCustomer(RequestModel):
     server_owned = frozenset({"status", "capabilities", "verificationUrl", "onchainVerifiedAt", "challenge"})
+    # The identity rule of `_identified`, in the JSON schema, and an example.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["externalId"], "properties": {"externalId": {"type": "string"}}},
+                {"required": ["onchainId"], "properties": {"onchainId": {"type": "string"}}},
+            ],
+            "examples": [
+                {
+                    "externalId": "crm-42",
+                    "type": "individual",
+                    "name": "Ada Lovelace",
+                    "email": "ada@example.com",
+                    "country": "GB",
+                    "metadata": {"segment": "retail"},
+                }
+            ],
+        }
+    )
 
     type: Literal["individual", "business"] = "individual"
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    country: Annotated[str, AfterValidator(_country)] | None = None
+    country: (
+        Annotated[
+            str,
+            AfterValidator(_country),
+            Field(description="ISO 3166-1 alpha-2, e.g. `GB`.", json_schema_extra=_country_codes),
+        ]
+        | None
+    ) = None
     documentNumber: str | None = Field(default=None, min_length=1, max_length=64)
     externalId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
-    onchainId: str | None = Field(default=None, min_length=1, max_length=256)
+    onchainId: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="CAIP-10 (`eip155:<chain id>:<address>`; only eip155 for now), with the EIP-55 "
+        "checksum when the address is mixed case.",
+        examples=["eip155:1:0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb"],
+    )
     metadata: Metadata | None = None
 
     @model_validator(mode="after")
@@ -80,6 +122,37 @@ class ListCustomersQuery(ListParams):
 
 class VerifyChallenge(RequestModel):
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$", description="EIP-191 personal_sign, 65 bytes.")
+
+
+class Challenge(Representation):
+    message: str = Field(description="The Sign-In with Ethereum (EIP-4361) message to sign (EIP-191).")
+    expiresAt: Timestamp
+
+
+class Customer(Representation):
+    """A customer of the partner: identity, KYC status and capabilities."""
+
+    id: str = Field(pattern=id_pattern("cus"))
+    object: Literal["customer"]
+    type: Literal["individual", "business"]
+    name: str | None
+    email: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2.")
+    documentNumber: str | None
+    externalId: str | None
+    onchainId: str | None = Field(description="CAIP-10; an EVM address in its EIP-55 checksum form.")
+    status: Status
+    capabilities: list[str] = Field(description="Granted with KYC approval, e.g. `accounts`.")
+    verificationUrl: str | None = Field(description="The KYC provider's page for this customer.")
+    onchainVerifiedAt: Timestamp | None
+    metadata: MetadataMap
+    createdAt: Timestamp
+    updatedAt: Timestamp
+    challenge: Challenge | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Only in the answers of a create (on-chain customers) and of `POST .../challenge`: "
+        "the challenge to sign, which replaces any earlier one.",
+    )
 
 
 def render(item: dict[str, Any]) -> dict[str, Any]:

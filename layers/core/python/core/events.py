@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from core import keys, listing
 from core.clock import rfc3339
@@ -19,6 +20,7 @@ from core.errors import AlreadyExists, ResourceMissing
 from core.ids import id_pattern, new_id, time_prefix
 from core.pagination import ListParams
 from core.pipeline import Call
+from core.representations import Representation, Timestamp
 from core.store import Tx
 from core.validation import RequestModel
 
@@ -58,6 +60,23 @@ def stage(
 def changes(before: dict[str, Any], after: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     """The previous values of the fields that differ (the event's `previousAttributes`)."""
     return {name: before.get(name) for name in fields if before.get(name) != after.get(name)}
+
+
+class EventData(Representation):
+    object: dict[str, Any] = Field(description="The object after the change, as its own GET answers it.")
+    # Updates only: the fields that changed and their values before the change.
+    changedFields: list[str] | SkipJsonSchema[None] = None
+    previousAttributes: dict[str, Any] | SkipJsonSchema[None] = None
+
+
+class Event(Representation):
+    """A change: `data.object` is the object after it; updates add what changed."""
+
+    id: str = Field(pattern=id_pattern("evt"))
+    object: Literal["event"]
+    type: str = Field(pattern=EVENT_TYPE, examples=["customer.updated"])
+    createdAt: Timestamp
+    data: EventData
 
 
 def render(item: dict[str, Any]) -> dict[str, Any]:

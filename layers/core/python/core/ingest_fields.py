@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainValidator, WithJsonSchema
@@ -41,10 +42,21 @@ def _check_currency(value: str) -> str:
     raise ValueError(f"{value!r} is not an ISO 4217 currency code (three upper-case letters, e.g. USD, EUR)")
 
 
+def _currency_codes(schema: dict[str, Any]) -> None:
+    """The codes `_check_currency` accepts, for the JSON schema only (never at run time)."""
+    import pycountry
+
+    schema["enum"] = sorted(c.alpha_3 for c in pycountry.currencies)
+
+
 Currency = Annotated[
     str,
     AfterValidator(_check_currency),
-    Field(description="ISO 4217 currency code, upper-case, e.g. `USD`, `EUR`.", examples=["EUR"]),
+    Field(
+        description="ISO 4217 currency code, upper-case, e.g. `USD`, `EUR`.",
+        examples=["EUR"],
+        json_schema_extra=_currency_codes,
+    ),
 ]
 """`"EUR"`: an ISO 4217 alphabetic code, three upper-case letters, known to pycountry."""
 
@@ -60,10 +72,21 @@ def _check_country(value: str) -> str:
     )
 
 
+def _country_codes(schema: dict[str, Any]) -> None:
+    """The codes `_check_country` accepts, for the JSON schema only (never at run time)."""
+    import pycountry
+
+    schema["enum"] = sorted(c.alpha_3 for c in pycountry.countries)
+
+
 Country3 = Annotated[
     str,
     AfterValidator(_check_country),
-    Field(description="ISO 3166-1 alpha-3 country code, upper-case, e.g. `DEU`.", examples=["DEU"]),
+    Field(
+        description="ISO 3166-1 alpha-3 country code, upper-case, e.g. `DEU`.",
+        examples=["DEU"],
+        json_schema_extra=_country_codes,
+    ),
 ]
 """`"DEU"`: an ISO 3166-1 alpha-3 code, three upper-case letters, known to pycountry."""
 
@@ -183,6 +206,33 @@ UTC+14, so a partner anywhere on Earth can send "today".
 """
 
 
+# --- Numbers the table can hold --------------------------------------------------------
+
+
+def storable_number(value: float) -> str | None:
+    """Why DynamoDB cannot store `value` (None when it can): a number is 0, or has at
+    most 38 digits and a magnitude from 1E-130 to below 1E+126. Outside that
+    range a write fails on AWS (and the local emulator, which takes it, fails every read
+    of the item afterwards), so such a number is refused up front."""
+    number = Decimal(str(value))
+    if not number:
+        return None
+    # The digits as the store writes them (`str(int)` keeps trailing zeros; reading 39 or
+    # more back rounds, which DynamoDB's number context refuses).
+    if len(number.as_tuple().digits) > 38:
+        return "has more than 38 digits"
+    if not -130 <= number.adjusted() <= 125:
+        return "is outside the range of magnitudes 1E-130 to 1E+126 (or 0)"
+    return None
+
+
+def _storable(value: float) -> float:
+    problem = storable_number(value)
+    if problem is not None:
+        raise ValueError(f"{value!r} {problem}")
+    return value
+
+
 # --- Risk history ----------------------------------------------------------------------
 
 RiskLevel = Literal["LOW", "MEDIUM", "HIGH", "SEVERE"]
@@ -196,7 +246,11 @@ class RiskEntry(RequestModel):
     `notes` at most 500, `assessedAt` RFC 3339 with a timezone.
     """
 
-    score: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="Risk score, 0 to 100.")]
+    score: Annotated[
+        float,
+        Field(ge=0, le=100, allow_inf_nan=False, description="Risk score, 0 to 100."),
+        AfterValidator(_storable),
+    ]
     level: Annotated[RiskLevel, Field(description="LOW, MEDIUM, HIGH or SEVERE.")]
     source: Annotated[
         str, Field(min_length=1, max_length=64, description="Who assessed it, e.g. chainalysis, internal.")
@@ -228,11 +282,14 @@ def _check_integration_data(value: dict[str, Any]) -> dict[str, Any]:
     for key, item in value.items():
         if not 1 <= len(key) <= _DATA_KEY_MAX_LENGTH:
             raise ValueError(f"keys must be 1 to {_DATA_KEY_MAX_LENGTH} characters long")
-        if item is None or isinstance(item, bool | int):
+        if item is None or isinstance(item, bool):
             continue
-        if isinstance(item, float):
-            if not math.isfinite(item):
+        if isinstance(item, int | float):
+            if isinstance(item, float) and not math.isfinite(item):
                 raise ValueError(f"value of {key!r} must be a finite number")
+            problem = storable_number(item)
+            if problem is not None:
+                raise ValueError(f"value of {key!r} {problem}")
         elif isinstance(item, str):
             if len(item) > _DATA_STRING_MAX_LENGTH:
                 raise ValueError(f"value of {key!r} is longer than {_DATA_STRING_MAX_LENGTH} characters")

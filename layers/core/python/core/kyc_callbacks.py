@@ -31,3 +31,19 @@ def authenticate(request: Request, now: float) -> tuple[Principal, kyc.KycDecisi
         signature_policy="provider",
     )
     return principal, decision
+
+
+# How the OpenAPI document names and describes this authentication (`localapi openapi`).
+authenticate.security_scheme = (  # type: ignore[attr-defined]
+    "ProviderSignature",
+    {
+        "type": "apiKey",
+        "in": "header",
+        "name": kyc.SIGNATURE_HEADER,
+        "description": (
+            "The KYC provider's callback signature instead of an API key: `t=<unix seconds>,"
+            'v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, accepted within '
+            f"±{kyc.SIGNATURE_TOLERANCE_SECONDS} s. The body is the provider's own format."
+        ),
+    },
+)

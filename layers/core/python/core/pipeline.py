@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import auth, clock, idempotency, observability, signatures
 from core.config import Settings, settings
@@ -27,7 +27,12 @@ from core.errors import (
 )
 from core.http import Request, Response
 from core.store import Store, Tx
-from core.validation import RequestModel, query_dict, validate_body, validate_params
+from core.validation import EmptyBody, RequestModel, query_dict, validate_body, validate_params
+
+if TYPE_CHECKING:  # documentation types: the pipeline never builds a response model
+    from pydantic import BaseModel
+
+    from core.representations import ListOf
 
 MAX_BODY_BYTES = 256 * 1024
 # Attempts of an endpoint whose conditional writes lose races (e.g. 20 concurrent upserts
@@ -70,6 +75,12 @@ class Spec:
     path: type[RequestModel] | None
     status: int
     authenticate: Authenticator | None = None
+    # What the endpoint answers (a model, or ListOf(model) for API.md's list envelope);
+    # None with status 204. Read by the OpenAPI document generator, never at run time.
+    response: type[BaseModel] | ListOf | None = None
+    # Other success statuses answered with the same representation (an upsert that
+    # updates answers 200 where a create answers 201).
+    other_statuses: tuple[int, ...] = ()
 
 
 _runtime: tuple[Settings, Store] | None = None
@@ -100,10 +111,13 @@ def endpoint(
     path: type[RequestModel] | None = None,
     status: int = 200,
     authenticate: Authenticator | None = None,
+    response: type[BaseModel] | ListOf | None = None,
+    other_statuses: tuple[int, ...] = (),
 ) -> Callable[[Callable[[Call[Any, Any, Any]], Any]], Callable[[dict[str, Any], Any], dict[str, Any]]]:
     """`authenticate` replaces the API key and request signature for endpoints that a
-    third party calls (a KYC provider's callback); everything else is the same."""
-    spec = Spec(scope, body, query, path, status, authenticate)
+    third party calls (a KYC provider's callback); everything else is the same.
+    `response` and `other_statuses` describe the answer for the OpenAPI document."""
+    spec = Spec(scope, body, query, path, status, authenticate, response, other_statuses)
 
     def wrap(fn: Callable[[Call[Any, Any, Any]], Any]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
@@ -185,9 +199,11 @@ class _Run:
         else:
             query = None
         body = validate_body(spec.body, request.body) if spec.body else None
-        # (A custom authenticator reads the body itself: a provider's callback.)
-        if spec.body is None and spec.authenticate is None and request.body.strip() not in (b"", b"{}"):
-            raise ParameterUnknown("This endpoint takes no request body.", param="body")
+        # An endpoint without a body model takes an empty body or `{}` (API.md): anything
+        # else is refused like any body (not JSON, an unknown or server-owned field).
+        # A custom authenticator reads the body itself: a provider's callback.
+        if spec.body is None and spec.authenticate is None and request.body.strip():
+            validate_body(EmptyBody, request.body)
 
         key = idempotency.key_from(request) if request.is_write else None
         if key is not None:
@@ -233,7 +249,7 @@ class _Run:
             call.tx = Tx()
             try:
                 response = self._to_response(self.fn(call))
-                self._commit(call, response)
+                self._commit(call, response, attempt)
                 return response
             except RaceLost:
                 if attempt == RACE_RETRIES - 1:
@@ -248,14 +264,18 @@ class _Run:
             return Response(204)
         return Response(self.spec.status, result)
 
-    def _commit(self, call: Call[Any, Any, Any], response: Response) -> None:
+    def _commit(self, call: Call[Any, Any, Any], response: Response, attempt: int) -> None:
         if call.tx.writes and self.spec.authenticate is None:
             auth.guard_write(call.tx, call.principal, call.signing_key_id)
         if self.claim is not None:
             idempotency.complete_in(
                 call.tx, self.claim, response, self.request.request_id, on_fail=self._lease_lost
             )
-        call.store.transact(call.tx.writes, token=self.claim.token if self.claim else None)
+        # One ClientRequestToken per attempt: the store retries an attempt's own transaction
+        # with its token (a lost answer is not applied twice), while a re-run after a lost
+        # race is a different transaction, which must not reuse a cancelled one's token.
+        token = f"{self.claim.token}.{attempt}" if self.claim else None
+        call.store.transact(call.tx.writes, token=token)
 
     @staticmethod
     def _lease_lost(old: dict[str, Any] | None) -> ApiError:
@@ -290,8 +310,9 @@ class _Run:
 
 
 def unrouted(fn: Callable[[Request], Response]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """For the catch-all route: no authentication (there is nothing to protect), but the
-    same envelope, Request-Id and log line as every endpoint."""
+    """For the catch-all route and public documents (the OpenAPI document): no
+    authentication (there is nothing to protect), but the same envelope, Request-Id and
+    log line as every endpoint."""
 
     def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         started = time.perf_counter()
@@ -301,7 +322,8 @@ def unrouted(fn: Callable[[Request], Response]) -> Callable[[dict[str, Any], Any
         except ApiError as exc:
             response = Response(exc.status, exc.envelope(request.request_id), exc.headers)
         fields = {"requestId": request.request_id, "method": request.method, "path": request.raw_path}
-        observability.record("$default", response.status, (time.perf_counter() - started) * 1000, fields)
+        latency_ms = (time.perf_counter() - started) * 1000
+        observability.record(request.route_key or "$default", response.status, latency_ms, fields)
         return response.to_event(request.request_id)
 
     return lambda_handler

@@ -16,6 +16,7 @@ from core.ids import id_pattern, new_id
 from core.pagination import ListParams
 from core.pipeline import Call
 from core.public_keys import ALGORITHMS, PublicKey, parse_public_key
+from core.representations import Representation, Timestamp
 from core.store import Condition, Tx
 from core.validation import RequestModel
 
@@ -31,6 +32,18 @@ class CreateSigningKey(RequestModel):
 
 class SigningKeyPath(RequestModel):
     keyId: str = Field(pattern=id_pattern("sig"), max_length=64)
+
+
+class SigningKey(Representation):
+    """A registered public key; its `id` is the `keyid` that signatures name."""
+
+    id: str = Field(pattern=id_pattern("sig"))
+    object: Literal["signing_key"]
+    algorithm: Algorithm
+    publicKey: str = Field(description="The key as PEM SubjectPublicKeyInfo, whatever form it was sent in.")
+    fingerprint: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", description="SHA-256 of the key's DER.")
+    apiKeyId: str = Field(pattern=id_pattern("key"))
+    createdAt: Timestamp
 
 
 def collection(api_key_id: str) -> str:

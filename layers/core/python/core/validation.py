@@ -11,7 +11,7 @@ import json
 import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, WithJsonSchema
 
 from core.errors import ApiError, BodyNotJson, ParameterInvalid, ParameterMissing, ParameterUnknown
 
@@ -51,7 +51,21 @@ def _check_metadata(value: dict[str, str | None]) -> dict[str, str | None]:
 
 
 # API.md "Metadata": at most 50 keys, key ^[a-zA-Z0-9_]{1,40}$, value a string <= 500 or null.
-Metadata = Annotated[dict[str, str | None], AfterValidator(_check_metadata)]
+# The JSON schema (the OpenAPI document's) says the same as the validator.
+Metadata = Annotated[
+    dict[str, str | None],
+    AfterValidator(_check_metadata),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": 50,
+            "propertyNames": {"pattern": _METADATA_KEY.pattern},
+            "additionalProperties": {"anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]},
+            "description": "At most 50 keys of `[a-zA-Z0-9_]{1,40}`; values strings of at most 500 "
+            "characters, or null.",
+        }
+    ),
+]
 
 
 def param_path(loc: tuple[Any, ...]) -> str:

@@ -1,0 +1,340 @@
+"""Fuzzing a running API from its own OpenAPI document with schemathesis.
+
+The document is fetched from the API (`GET /v1/openapi.json`), so what is fuzzed is what
+is served. The run onboards a partner of its own in the API's table (`onboard`), and
+every request is signed by the partner SDK's signing code with its key (`SigningAuth`, a
+`requests` auth, so it signs the exact bytes schemathesis sends), alternating the RFC 9421
+and simple schemes: requests get past authentication and reach validation and the
+endpoints. Schemathesis runs its phases
+(examples, coverage, fuzzing, then stateful sequences that follow the document's links
+from a create to the operations that take its id) with these checks:
+
+- `not_a_server_error`: no 5xx;
+- `status_code_conformance`, `content_type_conformance`, `response_headers_conformance`,
+  `response_schema_conformance`: every answer is one the document describes.
+
+The same runner serves the short run of the test suite (tests/e2e) and the long run of
+`bench --only fuzz`; each reports, per operation, the requests sent, their statuses and
+the failures. A new endpoint is fuzzed by being in the document: nothing here names a
+resource, except `EXCLUDED`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from partner_sdk.credentials import Credentials
+from partner_sdk.signing import load_private_key, rfc9421_headers, simple_headers
+
+DOCUMENT_PATH = "/v1/openapi.json"
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
+# Operations left out, by operationId, and why.
+EXCLUDED = {
+    "kycCallback": (
+        "a KYC provider's callback: authenticated by the provider's HMAC over its own body "
+        "format, not by a partner's API key; tests/integration/test_kyc_* and the browser "
+        "test cover it"
+    ),
+}
+SCHEMES = ("rfc9421", "simple")
+STATEFUL_STEPS = 8
+_SIGNATURE_HEADERS = (
+    "signature",
+    "signature-input",
+    "content-digest",
+    "x-signature",
+    "x-timestamp",
+    "x-key-id",
+)
+
+
+class SigningAuth(requests.auth.AuthBase):
+    """Signs a prepared request as `partner_sdk.PartnerClient` does: the API key, a
+    signature over the exact method, URL and body bytes (RFC 9421 and simple schemes in
+    turn), and a fresh `Idempotency-Key` on writes in place of a valid generated one.
+
+    Generated keys repeat (hypothesis favours small values), which would turn most writes
+    into 409 `duplicate_idempotency_key`; an invalid generated key is kept, so the 400
+    `idempotency_key_invalid` path is fuzzed too. Counts what it signs."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        if not credentials.signing_key_id or not credentials.private_key_pem:
+            raise ValueError("fuzzing needs credentials with a signing key")
+        self.credentials = credentials
+        self.key_id = credentials.signing_key_id
+        self.private_key = load_private_key(credentials.private_key_pem)
+        self._turn = itertools.count()
+        self._lock = threading.Lock()
+        self.signed: Counter[str] = Counter()
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        with self._lock:
+            scheme = SCHEMES[next(self._turn) % len(SCHEMES)]
+            self.signed[scheme] += 1
+        method = (request.method or "GET").upper()
+        raw = request.body or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+            request.body = raw
+        if not isinstance(raw, bytes):
+            raise TypeError(f"cannot sign a streamed body ({type(raw).__name__})")
+        body = raw
+        headers = request.headers
+        for name in (*_SIGNATURE_HEADERS, "partnerapikey", "authorization"):
+            headers.pop(name, None)
+        headers["Authorization"] = f"Bearer {self.credentials.api_key}"
+        if method in ("POST", "PATCH", "PUT", "DELETE"):
+            key = headers.get("Idempotency-Key")
+            if key is not None and _valid_idempotency_key(key):
+                headers["Idempotency-Key"] = str(uuid.uuid4())
+        url = request.url or ""
+        now = int(time.time())
+        if scheme == "simple":
+            raw_path, _, raw_query = (request.path_url or "/").partition("?")
+            signed = simple_headers(
+                private_key=self.private_key,
+                key_id=self.key_id,
+                method=method,
+                path=raw_path,
+                query=raw_query,
+                body=body,
+                timestamp=now,
+            )
+        else:
+            signed = rfc9421_headers(
+                private_key=self.private_key,
+                key_id=self.key_id,
+                algorithm=self.credentials.algorithm,
+                method=method,
+                url=url,
+                body=body,
+                created=now,
+            )
+        headers.update(signed)
+        return request
+
+
+def _valid_idempotency_key(key: str | bytes) -> bool:
+    text = key.decode("latin-1") if isinstance(key, bytes) else key
+    return 1 <= len(text) <= 128 and all(32 <= ord(c) <= 126 for c in text)
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class OperationTally:
+    """What one operation was sent and answered."""
+
+    label: str
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    by_phase: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    # Requests that got no answer (a timeout, a dropped connection).
+    unanswered: int = 0
+    # How each phase's run of the operation ended when not simply done: "<phase>: <status>
+    # (<reason>)", e.g. a run stopped because the server stopped answering.
+    endings: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def successes(self) -> int:
+        return sum(n for status, n in self.statuses.items() if 200 <= status < 300)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One distinct failure: the check, the operation, what broke, and a curl to replay it."""
+
+    operation: str
+    check: str
+    title: str
+    message: str
+    curl: str
+
+    def describe(self) -> str:
+        return f"{self.operation}: {self.check}: {self.title}\n{self.message}\n{self.curl}"
+
+
+@dataclass
+class FuzzReport:
+    operations: dict[str, OperationTally]
+    failures: list[Failure]
+    excluded: dict[str, str]
+    errors: list[str]
+    signed: Counter[str]
+    seconds: float
+
+    @property
+    def requests(self) -> int:
+        return sum(tally.requests for tally in self.operations.values())
+
+    def tally(self, label: str) -> OperationTally:
+        return self.operations.setdefault(label, OperationTally(label))
+
+
+# -- running ----------------------------------------------------------------------------------
+
+
+def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> Credentials:
+    """A partner of its own for a run, onboarded in the running API's table as `localapi
+    serve` onboards the sandbox's (one API key with every scope, one Ed25519 signing key,
+    signatures required): what the fuzzer creates, lists and deletes stays in its tenant,
+    and the sandbox partner's keys are out of its reach."""
+    import boto3
+
+    from core.store import Store
+    from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
+    from localapi.sandbox import ALGORITHM, read_credentials, seed_sandbox
+
+    document = read_credentials(credentials_file)
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=str(document["dynamodbEndpoint"]),
+        region_name=REGION,
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+    partner = seed_sandbox(Store(str(document["tableName"]), client=client), name=name)
+    return Credentials(
+        base_url=str(document["baseUrl"]),
+        api_key=partner.api_key,
+        signing_key_id=partner.signing_key_id,
+        private_key_pem=partner.private_key_pem,
+        algorithm=ALGORITHM,
+    )
+
+
+def load_schema(base_url: str, *, config: Any) -> Any:
+    """The served document as a schemathesis schema, without the excluded operations."""
+    import schemathesis
+
+    schema: Any = schemathesis.openapi.from_url(base_url.rstrip("/") + DOCUMENT_PATH, config=config)
+    for operation_id in EXCLUDED:
+        schema = schema.exclude(operation_id=operation_id)
+    return schema
+
+
+def configuration(
+    base_url: str, *, examples: int, sequences: int, phases: Iterable[str], seed: int | None, workers: int
+) -> Any:
+    """schemathesis' configuration: `examples` generated cases per operation in the
+    fuzzing phase (positive and negative together), `sequences` runs of linked calls in
+    the stateful phase."""
+    import schemathesis
+
+    enabled = set(phases)
+    settings: dict[str, Any] = {
+        "base-url": base_url.rstrip("/"),
+        "workers": workers,
+        "generation": {"mode": "all", "max-examples": examples, "database": "none"},
+        "phases": {
+            **{name: {"enabled": name in enabled} for name in ("examples", "coverage", "fuzzing")},
+            # Sequences of calls that follow the document's links, each up to `STATEFUL_STEPS` long.
+            "stateful": {
+                "enabled": "stateful" in enabled,
+                "max-steps": STATEFUL_STEPS,
+                "generation": {"max-examples": sequences},
+            },
+        },
+        "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+        "request-timeout": 30,
+        "suppress-health-check": ["all"],
+    }
+    if seed is not None:
+        settings["seed"] = seed
+    return schemathesis.Config.from_dict(settings)
+
+
+def run(
+    base_url: str,
+    credentials_file: Path,
+    *,
+    examples: int,
+    sequences: int,
+    phases: Iterable[str] = ("examples", "coverage", "fuzzing", "stateful"),
+    seed: int | None = None,
+    workers: int = 1,
+) -> FuzzReport:
+    """Fuzz the API at `base_url` (started by `localapi serve`, whose `credentials_file`
+    names its table) as a partner onboarded for the run."""
+    from schemathesis import engine
+    from schemathesis.engine import events
+
+    started = time.perf_counter()
+    auth = SigningAuth(onboard(credentials_file))
+    config = configuration(
+        base_url, examples=examples, sequences=sequences, phases=phases, seed=seed, workers=workers
+    )
+    schema = load_schema(base_url, config=config)
+    schema.auth.set_from_requests(auth)
+    report = FuzzReport({}, [], dict(EXCLUDED), [], auth.signed, 0.0)
+    seen: set[str] = set()
+    failures: dict[tuple[str, str, str], Failure] = {}
+    for event in engine.from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _count(report, event, seen, failures)
+        elif isinstance(event, events.NonFatalError):
+            report.errors.append(f"{event.label}: {event.info.format()}")
+        elif isinstance(event, events.FatalError):
+            report.errors.append(f"fatal: {event.exception!r}")
+    report.failures = list(failures.values())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _count(
+    report: FuzzReport,
+    event: Any,
+    seen: set[str],
+    failures: dict[tuple[str, str, str], Failure],
+) -> None:
+    from schemathesis.engine import Status
+
+    recorder = event.recorder
+    phase = str(event.phase.value if hasattr(event.phase, "value") else event.phase)
+    # The examples phase skips an operation whose document shows no example: not an ending.
+    benign = event.status == Status.SKIP and phase == "examples"
+    if event.status not in (Status.SUCCESS, Status.FAILURE) and event.label and not benign:
+        reason = f" ({event.skip_reason})" if event.skip_reason else ""
+        report.tally(event.label).endings[f"{phase}: {event.status.value}{reason}"] += 1
+    for case_id, node in recorder.cases.items():
+        interaction = recorder.interactions.get(case_id)
+        if case_id in seen or interaction is None:
+            continue
+        seen.add(case_id)
+        tally = report.tally(node.value.operation.label)
+        tally.requests += 1
+        tally.by_phase[phase] += 1
+        if interaction.response is None:
+            tally.unanswered += 1
+        else:
+            tally.statuses[interaction.response.status_code] += 1
+    for checks in recorder.checks.values():
+        for check in checks:
+            info = check.failure_info
+            if info is None:
+                continue
+            failure = info.failure
+            operation = failure.operation or recorder.label
+            key = (operation, check.name, failure.title)
+            report.tally(operation).failures[f"{check.name}: {failure.title}"] += 1
+            failures.setdefault(
+                key, Failure(operation, check.name, failure.title, failure.message, info.code_sample)
+            )
