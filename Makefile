@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SAM_VENV := .venv-sam
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck template browser unit integration e2e bench trials clean
+.PHONY: install run test lint typecheck template browser unit integration e2e bench trials ingest-10k clean
 
 $(STAMP): pyproject.toml layers/core/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: install  ## figures and ratios, measured side by side (never asserted in 
 # every create endpoint (~20 min of CPU with moto; CI runs 10 and 5 of each).
 trials: install
 	CONCURRENCY_TRIALS=100 CONCURRENCY_RACE_TRIALS=100 $(BIN)/pytest -s tests/integration/test_concurrency_trials.py
+
+# The bulk-ingestion acceptance at full size: 10,000 rows killed halfway, rerun, run again
+# (~10 min; CI runs the same test with 1,000 rows).
+ingest-10k: install
+	INGEST_E2E_ROWS=10000 $(BIN)/pytest -s tests/e2e/test_ingest_e2e.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
