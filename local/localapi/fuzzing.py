@@ -54,6 +54,7 @@ EXCLUDED = {
 }
 SCHEMES = ("rfc9421", "simple")
 STATEFUL_STEPS = 8
+TOP_UP_ROUNDS = 5
 _SIGNATURE_HEADERS = (
     "signature",
     "signature-input",
@@ -273,20 +274,47 @@ def run(
     workers: int = 1,
 ) -> FuzzReport:
     """Fuzz the API at `base_url` (started by `localapi serve`, whose `credentials_file`
-    names its table) as a partner onboarded for the run."""
-    from schemathesis import engine
-    from schemathesis.engine import events
+    names its table) as a partner onboarded for the run.
 
+    Hypothesis may end an operation's fuzzing phase before `examples` (it gives up after
+    many generated cases that its strategies reject): such operations are fuzzed again,
+    alone, with another seed, until each had `examples` or `TOP_UP_ROUNDS` are spent."""
     started = time.perf_counter()
     auth = SigningAuth(onboard(credentials_file))
+    report = FuzzReport({}, [], dict(EXCLUDED), [], auth.signed, 0.0)
+    failures: dict[tuple[str, str, str], Failure] = {}
     config = configuration(
         base_url, examples=examples, sequences=sequences, phases=phases, seed=seed, workers=workers
     )
-    schema = load_schema(base_url, config=config)
+    _execute(load_schema(base_url, config=config), auth, report, failures)
+    for round_ in range(1, TOP_UP_ROUNDS + 1):
+        short = {
+            label: examples - tally.by_phase["fuzzing"]
+            for label, tally in report.operations.items()
+            if tally.by_phase["fuzzing"] < examples
+        }
+        if "fuzzing" not in phases or not short:
+            break
+        config = configuration(
+            base_url,
+            examples=max(short.values()),
+            sequences=1,
+            phases=["fuzzing"],
+            seed=None if seed is None else seed + round_,
+            workers=workers,
+        )
+        _execute(load_schema(base_url, config=config).include(name=sorted(short)), auth, report, failures)
+    report.failures = list(failures.values())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _execute(schema: Any, auth: SigningAuth, report: FuzzReport, failures: dict[Any, Failure]) -> None:
+    from schemathesis import engine
+    from schemathesis.engine import events
+
     schema.auth.set_from_requests(auth)
-    report = FuzzReport({}, [], dict(EXCLUDED), [], auth.signed, 0.0)
     seen: set[str] = set()
-    failures: dict[tuple[str, str, str], Failure] = {}
     for event in engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             _count(report, event, seen, failures)
@@ -294,9 +322,6 @@ def run(
             report.errors.append(f"{event.label}: {event.info.format()}")
         elif isinstance(event, events.FatalError):
             report.errors.append(f"fatal: {event.exception!r}")
-    report.failures = list(failures.values())
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _count(
