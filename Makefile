@@ -28,7 +28,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy layers/core/python/core sdk/partner_sdk local/localapi ops/operator_cli bench/bench_suite
+	$(BIN)/mypy layers/core/python/core layers/core/slim_botocore.py sdk/partner_sdk local/localapi ops/operator_cli bench/bench_suite
 
 # SAM is kept in its own virtualenv: its pins must not decide the runtime's.
 template: install $(SAM_VENV)/bin/sam

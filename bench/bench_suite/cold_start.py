@@ -40,6 +40,7 @@ from bench_suite import (
     SummaryRow,
     function_env,
     functions,
+    layer_botocore,
     layer_dirs,
     new_private_key,
     public_pem,
@@ -203,11 +204,13 @@ def subjects(only: list[str] | None = None) -> list[Subject]:
             isolated=True,
         ),
     ]
+    # Our functions import botocore from the layer, which keeps DynamoDB's data only.
+    deployed = str(layer_botocore.deployed_dir())
     for fn in functions(tmpl):
         if only is not None and fn.name not in only:
             continue
         env = {**base, **function_env(fn.name, tmpl)}
-        out.append(Subject(fn.name, fn.module, fn.attribute, [str(fn.code_dir), *layers], env))
+        out.append(Subject(fn.name, fn.module, fn.attribute, [str(fn.code_dir), *layers, deployed], env))
     return out
 
 
@@ -367,7 +370,9 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
             "pipeline @endpoint, whose first request would create it; bare = boto3 + one DynamoDB "
             "client at module level; reference = the common Powertools handler (Logger, Tracer, "
             "Metrics, APIGatewayRestResolver with validation, pydantic, boto3), with only its "
-            "deployment's packages; import = the module import alone"
+            "deployment's packages; import = the module import alone. Our functions import the "
+            "layer's botocore, which keeps DynamoDB's data only (layers/core/slim_botocore.py); "
+            "bare and reference import the stock botocore, as Lambda's bundled boto3"
         ),
     )
     cold.add_column("process")

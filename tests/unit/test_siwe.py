@@ -255,9 +255,83 @@ def test_the_customer_create_path_never_loads_eth_account_or_eth_utils() -> None
     assert loaded == {"Crypto"}  # pycryptodome's Keccak for EIP-55, and nothing else
 
 
-def test_only_recovery_loads_eth_account() -> None:
+def test_recovery_loads_coincurve_and_keccak_never_eth_account() -> None:
     message = _challenge().message
     loaded = _loaded_after(
         f"from core.siwe import recover_signer\nrecover_signer({message!r}, {_sign(message, KEY_A)!r})\n"
+        "import sys\nassert 'coincurve' in sys.modules\n"
     )
-    assert "eth_account" in loaded
+    assert loaded == {"Crypto"}
+
+
+# --- recovery agrees with eth-account, the reference implementation of EIP-191 ---------------------------
+
+SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def _oracle(message: str, signature: str) -> str | None:
+    """eth-account's answer: the signer, or None where it refuses the signature."""
+    try:
+        return str(Account.recover_message(encode_defunct(text=message), signature=signature))
+    except Exception:
+        return None
+
+
+def _ours(message: str, signature: str) -> str | None:
+    try:
+        return recover_signer(message, signature)
+    except ParameterInvalid:
+        return None
+
+
+def _cases(seed: int, count: int) -> list[tuple[str, str]]:
+    """Valid signatures of varied messages (ASCII, multi-line, non-ASCII, empty), each also
+    with v as 0/1, with s replaced by n - s (the high-s twin, v flipped), with r or s
+    changed, and random bytes with a valid v."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        key = "0x" + rng.randbytes(32).hex()
+        message = rng.choice(["", "hello", "line one\nline two", "héllo wörld ✓ " * 3, _challenge().message])
+        message += str(i)
+        good = _sign(message, key)
+        raw = bytes.fromhex(good[2:])
+        r, s, v = int.from_bytes(raw[:32]), int.from_bytes(raw[32:64]), raw[64]
+        high_s = (SECP256K1_ORDER - s).to_bytes(32)
+        flipped = 55 - v  # 27 <-> 28
+        out += [
+            (message, good),
+            (message, good[:-2] + f"{v - 27:02x}"),
+            (message, "0x" + (raw[:32] + high_s + bytes([flipped])).hex()),
+            (message, "0x" + ((r + 1) % SECP256K1_ORDER).to_bytes(32).hex() + raw[32:].hex()),
+            (message, "0x" + raw[:32].hex() + ((s ^ 1).to_bytes(32)).hex() + f"{v:02x}"),
+            (message, "0x" + rng.randbytes(64).hex() + rng.choice(["1b", "1c", "00", "01"])),
+        ]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_recovery_matches_eth_account_on_valid_and_invalid_signatures(seed: int) -> None:
+    cases = _cases(seed, 15)
+    for message, signature in cases:
+        assert _ours(message, signature) == _oracle(message, signature), (message, signature)
+    # Not a vacuous agreement: most cases recover an address (the valid ones at least), and
+    # the changed ones recover another signer than their valid original.
+    answers = [_oracle(m, sig) for m, sig in cases]
+    assert sum(a is not None for a in answers) >= 2 * 15
+    for i in range(0, len(cases), 6):
+        assert answers[i] is not None and answers[i + 3] != answers[i] and answers[i + 4] != answers[i]
+
+
+def test_an_out_of_range_r_or_s_is_refused_by_both() -> None:
+    message = "out of range"
+    raw = bytes.fromhex(_sign(message, KEY_A)[2:])
+    for signature in (
+        "0x" + SECP256K1_ORDER.to_bytes(32).hex() + raw[32:].hex(),
+        "0x" + raw[:32].hex() + SECP256K1_ORDER.to_bytes(32).hex() + raw[64:].hex(),
+        "0x" + "00" * 32 + raw[32:].hex(),
+    ):
+        assert _oracle(message, signature) is None
+        assert _ours(message, signature) is None

@@ -1,9 +1,11 @@
 """POST /v1/customers/{customerId}/challenge/verify: recover the EIP-191 signer of the
 challenge and compare it with the customer's address.
 
-eth-account (~0.6 s of import) is loaded here, at init, and by no other function."""
+coincurve and pycryptodome's Keccak (~35 ms of import, see core.siwe.recover_signer) are
+loaded here, at init, and by no other function."""
 
-import eth_account  # noqa: F401  (paid by this function's cold start alone)
+import coincurve  # noqa: F401  (paid by this function's cold start alone)
+from Crypto.Hash import keccak  # noqa: F401
 
 from core import customers
 from core.pipeline import endpoint

@@ -105,15 +105,22 @@ def checksum_address(address: str, *, param: str = "address") -> str:
     """EIP-55 form of a `0x` + 40-hex address (any case in, checksummed out)."""
     if not isinstance(address, str) or not _HEX_ADDRESS.fullmatch(address):
         raise ParameterInvalid(f"{param} must be 0x followed by 40 hexadecimal characters", param=param)
-    # Keccak-256 from pycryptodome, imported here rather than `eth_utils.to_checksum_address`.
-    # Import cost on this machine (`python -X importtime -c "import X"`, cumulative, best of 10
-    # runs, Python 3.13, 2 vCPUs): eth_utils 6.0.0 = 285 ms; Crypto.Hash.keccak (pycryptodome
-    # 3.24.1) = 61 ms, most of it cffi's pycparser (pycryptodome prefers cffi over ctypes when
-    # cffi is installed). (eth_account 0.14.0 = 953 ms.) The import is lazy so that `import core.onchain`
-    # costs nothing; the first checksum in a container pays the 61 ms once.
-    from Crypto.Hash import keccak
-
     digits = address[2:].lower()
-    digest = keccak.new(digest_bits=256, data=digits.encode("ascii")).hexdigest()
+    digest = keccak256(digits.encode("ascii")).hex()
     # EIP-55: upper-case the i-th hex letter when the i-th nibble of the hash is >= 8.
     return "0x" + "".join(c.upper() if int(h, 16) >= 8 else c for c, h in zip(digits, digest, strict=False))
+
+
+def keccak256(data: bytes) -> bytes:
+    """Ethereum's Keccak-256 (not SHA3-256: the padding differs), from pycryptodome.
+
+    Imported here rather than through `eth_utils` / `eth_hash`. Import cost on this machine
+    (`python -X importtime -c "import X"`, cumulative, best of 10 runs, Python 3.13, 2 vCPUs):
+    eth_utils 6.0.0 = 285 ms; Crypto.Hash.keccak (pycryptodome 3.24.1) = 30-61 ms, most of
+    it cffi's pycparser (pycryptodome prefers cffi over ctypes when cffi is installed). The
+    import is lazy so that `import core.onchain` costs nothing; the first hash in a container
+    pays it once.
+    """
+    from Crypto.Hash import keccak
+
+    return keccak.new(digest_bits=256, data=data).digest()

@@ -1,0 +1,58 @@
+"""Trim a botocore package to the AWS services the functions call (DynamoDB only).
+
+Why: every function creates one DynamoDB client, and botocore's loader then lists all
+~450 service folders under botocore/data (to check the service exists) and parses
+endpoints.json (1.25 MB: every service's endpoints in every partition). Measured with
+`bench --only cold` on 2 vCPUs: client creation 85-140 ms with the full data, 30-55 ms
+trimmed, on every cold start. The layer needs none of the rest: its code calls no other
+service, and Lambda hands it credentials in environment variables (no STS or SSO call).
+
+What stays: the files at the top of botocore/data (retry rules, partitions, SDK
+defaults, endpoints.json with each partition's `services` reduced to the kept ones) and
+the kept services' folders, untouched. Everything else under botocore/data goes.
+
+Used by the layer's Makefile after pip has installed the layer (`python slim_botocore.py
+DIR`), and by the benchmark on a copy of the development botocore, so that the cold
+start it reports is the deployed one. Standard library only: `sam build` runs it with
+whatever python3.13 builds the layer.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+SERVICES = ("dynamodb",)
+
+
+def slim(botocore_dir: Path, services: tuple[str, ...] = SERVICES) -> list[str]:
+    """Remove every service folder of `botocore_dir`/data but `services`, and those
+    services' entries from endpoints.json; returns the removed folders' names."""
+    data = botocore_dir / "data"
+    if not (data / "endpoints.json").is_file():
+        raise FileNotFoundError(f"{data} is not botocore's data folder (no endpoints.json)")
+    missing = [name for name in services if not (data / name).is_dir()]
+    if missing:
+        raise FileNotFoundError(f"{data} has no folder for {', '.join(missing)}")
+    removed = []
+    for entry in sorted(data.iterdir()):
+        if entry.is_dir() and entry.name not in services:
+            shutil.rmtree(entry)
+            removed.append(entry.name)
+    endpoints_file = data / "endpoints.json"
+    endpoints = json.loads(endpoints_file.read_text(encoding="utf-8"))
+    for partition in endpoints["partitions"]:
+        partition["services"] = {
+            name: entry for name, entry in partition["services"].items() if name in services
+        }
+    endpoints_file.write_text(json.dumps(endpoints, separators=(",", ":")), encoding="utf-8")
+    return removed
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: slim_botocore.py SITE_PACKAGES_DIR  (the folder that holds botocore/)")
+    gone = slim(Path(sys.argv[1]) / "botocore")
+    print(f"botocore/data: kept {', '.join(SERVICES)}; removed {len(gone)} service folders")

@@ -1,0 +1,80 @@
+"""layers/core/slim_botocore.py: the layer's botocore keeps DynamoDB working exactly as
+the stock botocore does, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench_suite import layer_botocore
+
+# Each region's DynamoDB endpoint and signing details, as a client built on `sys.path`'s
+# botocore sees them; printed as JSON.
+PROBE = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1]) if sys.argv[1] else None
+import botocore, botocore.session
+from botocore.config import Config
+from botocore.exceptions import UnknownServiceError
+session = botocore.session.get_session()
+out = {"botocore": botocore.__file__, "endpoints": {}}
+for region in ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1"):
+    for fips in (False, True):
+        client = session.create_client(
+            "dynamodb", region_name=region, config=Config(use_fips_endpoint=fips),
+            aws_access_key_id="x", aws_secret_access_key="y",
+        )
+        out["endpoints"][f"{region} fips={fips}"] = [
+            client.meta.endpoint_url, client.meta.region_name, client.meta.partition,
+            sorted(client.meta.service_model.operation_names),
+        ]
+try:
+    session.create_client("s3", region_name="us-east-1")
+    out["s3"] = "created"
+except UnknownServiceError:
+    out["s3"] = "unknown"
+print(json.dumps(out))
+"""
+
+
+def _probe(path: str) -> dict:
+    env = {**os.environ, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, path], capture_output=True, text=True, env=env, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def test_the_trimmed_botocore_builds_the_same_dynamodb_clients_and_no_other_service():
+    deployed = layer_botocore.deployed_dir()
+    stock, slim = _probe(""), _probe(str(deployed))
+    assert slim["botocore"].startswith(str(deployed))
+    assert not stock["botocore"].startswith(str(deployed))
+    assert slim["endpoints"] == stock["endpoints"]
+    assert "TransactWriteItems" in slim["endpoints"]["us-east-1 fips=False"][3]
+    assert slim["s3"] == "unknown" and stock["s3"] == "created"
+
+
+def test_slim_keeps_the_shared_files_and_reduces_endpoints_to_dynamodb():
+    data = layer_botocore.deployed_dir() / "botocore" / "data"
+    assert sorted(p.name for p in data.iterdir() if p.is_dir()) == ["dynamodb"]
+    assert {"_retry.json", "partitions.json", "sdk-default-configuration.json", "endpoints.json"} <= {
+        p.name for p in data.iterdir()
+    }
+    endpoints = json.loads((data / "endpoints.json").read_text())
+    assert all(set(part["services"]) == {"dynamodb"} for part in endpoints["partitions"])
+
+
+def test_slim_refuses_a_folder_that_is_not_botocore(tmp_path: Path):
+    slim = layer_botocore.slim_module()
+    with pytest.raises(FileNotFoundError, match="not botocore's data folder"):
+        slim.slim(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "endpoints.json").write_text('{"partitions": []}')
+    with pytest.raises(FileNotFoundError, match="no folder for dynamodb"):
+        slim.slim(tmp_path)
