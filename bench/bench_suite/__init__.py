@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 BARE_HANDLER_DIR = ROOT / "bench" / "bare_handler"
+FLOOR_HANDLER_DIR = ROOT / "bench" / "floor_handler"
 HOST = "api.bench.local"
 TABLE = "partner-api-bench"
 # Dummy values for what a function's environment needs (never real credentials or tables).

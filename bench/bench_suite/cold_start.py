@@ -35,6 +35,7 @@ from rich.text import Text
 from bench_suite import (
     BARE_HANDLER_DIR,
     DUMMY_AWS,
+    FLOOR_HANDLER_DIR,
     HOST,
     Stats,
     SummaryRow,
@@ -54,6 +55,7 @@ from bench_suite import fmt as _f
 TARGET_RATIO = 1.3
 REFERENCE_TARGET = 0.6  # our handlers' cold start against the common Powertools handler's
 BARE = "bare handler"
+FLOOR = "libraries floor"
 REFERENCE = "reference handler"
 PYTHON = "python only"
 SCHEMES = ("simple", "rfc9421")
@@ -206,7 +208,15 @@ def subjects(only: list[str] | None = None) -> list[Subject]:
     ]
     # Our functions import botocore from the layer, which keeps DynamoDB's data only.
     deployed = str(layer_botocore.deployed_dir())
-    for fn in functions(tmpl):
+    ours = functions(tmpl)
+    if ours:  # the floor runs with our functions' environment (template Globals included)
+        floor_env = {**base, **function_env(ours[0].name, tmpl)}
+        out.append(
+            Subject(
+                FLOOR, "app", "lambda_handler", [str(FLOOR_HANDLER_DIR), deployed], floor_env, handler=False
+            )
+        )
+    for fn in ours:
         if only is not None and fn.name not in only:
             continue
         env = {**base, **function_env(fn.name, tmpl)}
@@ -372,7 +382,9 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
             "Metrics, APIGatewayRestResolver with validation, pydantic, boto3), with only its "
             "deployment's packages; import = the module import alone. Our functions import the "
             "layer's botocore, which keeps DynamoDB's data only (layers/core/slim_botocore.py); "
-            "bare and reference import the stock botocore, as Lambda's bundled boto3"
+            "bare and reference import the stock botocore, as Lambda's bundled boto3. Libraries "
+            "floor = what the stack makes every function load, none of our code "
+            "(bench/floor_handler)"
         ),
     )
     cold.add_column("process")
@@ -384,8 +396,11 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
     cold.add_column(f"handler/reference median (<= {REFERENCE_TARGET}x)", justify="right")
     for name, series in result.series.items():
         stats = series.stats
-        is_handler = name in result.handlers
-        client = "runtime()" if series.endpoint else ("at import" if name in (BARE, REFERENCE) else "none")
+        # The floor's ratios are shown too: they say what no handler can beat.
+        is_handler = name in result.handlers or name == FLOOR
+        client = (
+            "runtime()" if series.endpoint else ("at import" if name in (BARE, REFERENCE, FLOOR) else "none")
+        )
         to_reference = result.reference_ratio(name)
         cold.add_row(
             name,
@@ -484,6 +499,16 @@ def summary(result: ColdStartResult) -> list[SummaryRow]:
                 f"handlers within {REFERENCE_TARGET}x",
                 f"<= {REFERENCE_TARGET}x",
                 within == len(result.handlers),
+            )
+        )
+    if FLOOR in result.series and result.series[FLOOR].stats.n:
+        rows.append(
+            SummaryRow(
+                "libraries floor (the stack's libraries, no code of ours) / bare, / reference",
+                f"{result.handler_ratio(FLOOR):.2f}x, {result.reference_ratio(FLOOR):.2f}x "
+                f"({result.series[FLOOR].stats.p50:,.0f} ms)",
+                "context",
+                None,
             )
         )
     rfc, simple = result.first_verify["rfc9421"].stats, result.first_verify["simple"].stats

@@ -64,11 +64,13 @@ def test_cold_start_times_every_process_kind(cold: cold_start.ColdStartResult) -
         cold_start.PYTHON,
         cold_start.BARE,
         cold_start.REFERENCE,
+        cold_start.FLOOR,
         "ListSigningKeysFunction",
     }
     for series in cold.series.values():
         assert len(series.cold_ms) == 2 and all(is_number(ms) for ms in series.cold_ms)
     assert is_number(cold.handler_ratio("ListSigningKeysFunction"))
+    assert is_number(cold.handler_ratio(cold_start.FLOOR))
     # And one first verification per scheme (simple in even rounds, RFC 9421 in odd ones)
     assert [len(cold.first_verify[s].ms) for s in cold_start.SCHEMES] == [1, 1]
     assert all(is_number(ms) for s in cold_start.SCHEMES for ms in cold.first_verify[s].ms)
@@ -79,7 +81,7 @@ def test_cold_start_times_every_process_kind(cold: cold_start.ColdStartResult) -
     # And the handler's ratio to the reference handler, beside its target
     assert is_number(cold.reference_ratio("ListSigningKeysFunction"))
     assert f"<= {cold_start.REFERENCE_TARGET}x" in render(cold_start.tables(cold))
-    assert len(cold_start.summary(cold)) == 3
+    assert len(cold_start.summary(cold)) == 4  # handler/bare, /reference, the floor, first verify
 
 
 def test_importtime_lines_are_parsed() -> None:
