@@ -308,21 +308,14 @@ class Store:
             "Update": self.client.update_item,
             "Delete": self.client.delete_item,
         }[kind]
-        for attempt in range(TRANSACTION_CONFLICT_RETRIES + 1):
-            try:
-                call(**request)
-                return
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
-                # The item is in a transaction in progress (e.g. a concurrent request's
-                # commit under the same Idempotency-Key): once it ends, the write decides.
-                if code == "TransactionConflictException" and attempt < TRANSACTION_CONFLICT_RETRIES:
-                    _backoff(attempt)
-                    continue
-                if code != "ConditionalCheckFailedException":
-                    raise
+
+        def settle(exc: ClientError) -> bool:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 old: Any = exc.response.get("Item")
                 raise write.failure(deserialize(old) if old else None) from None
+            return False
+
+        _retrying_conflicts(lambda: call(**request), settle)
 
     def transact(self, writes: list[Write], *, token: str | None = None) -> None:
         """Commit `writes` atomically. Transaction conflicts are retried with the same
@@ -334,28 +327,42 @@ class Store:
             return
         items = [w.request(self.table) for w in writes]
         token = token or str(uuid.uuid4())
-        for attempt in range(TRANSACTION_CONFLICT_RETRIES + 1):
-            try:
-                self.client.transact_write_items(TransactItems=items, ClientRequestToken=token)
-                return
-            except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
-                if code == "TransactionConflictException" and attempt < TRANSACTION_CONFLICT_RETRIES:
-                    _backoff(attempt)
-                    continue
-                if code != "TransactionCanceledException":
-                    raise
-                reasons = exc.response.get("CancellationReasons") or []
-                for write, reason in zip(writes, reasons, strict=False):
-                    if reason.get("Code") == "ConditionalCheckFailed":
-                        old = reason.get("Item")
-                        raise write.failure(deserialize(old) if old else None) from None
-                if attempt < TRANSACTION_CONFLICT_RETRIES and any(
-                    r.get("Code") in ("TransactionConflict", "ThrottlingError") for r in reasons
-                ):
-                    _backoff(attempt)
-                    continue
-                raise
+
+        def settle(exc: ClientError) -> bool:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                return False
+            reasons = exc.response.get("CancellationReasons") or []
+            for write, reason in zip(writes, reasons, strict=False):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    old = reason.get("Item")
+                    raise write.failure(deserialize(old) if old else None) from None
+            # Cancelled by another transaction on one of the items, or throttled: retry.
+            return any(r.get("Code") in ("TransactionConflict", "ThrottlingError") for r in reasons)
+
+        _retrying_conflicts(
+            lambda: self.client.transact_write_items(TransactItems=items, ClientRequestToken=token), settle
+        )
+
+
+def _retrying_conflicts(send: Callable[[], Any], settle: Callable[[ClientError], bool]) -> None:
+    """Call `send` until it succeeds, at most TRANSACTION_CONFLICT_RETRIES + 1 times.
+
+    A TransactionConflictException (an item is in a transaction in progress, e.g. a
+    concurrent request's commit under the same Idempotency-Key: once it ends, the write
+    decides) is retried after a backoff. Any other error goes to `settle`, which raises
+    the domain failure it stands for, or says whether it is worth another attempt; what
+    it does not take is raised as is, as is the last attempt's error.
+    """
+    for attempt in range(TRANSACTION_CONFLICT_RETRIES + 1):
+        try:
+            send()
+            return
+        except ClientError as exc:
+            conflict = exc.response.get("Error", {}).get("Code") == "TransactionConflictException"
+            if (conflict or settle(exc)) and attempt < TRANSACTION_CONFLICT_RETRIES:
+                _backoff(attempt)
+                continue
+            raise
 
 
 def _backoff(attempt: int) -> None:
