@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bench_suite import SummaryRow, fmt
-from bench_suite.ingest import local_api
+from bench_suite.local_api import local_api
 from localapi import fuzzing
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")

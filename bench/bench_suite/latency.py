@@ -32,7 +32,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from bench_suite import Stats, SummaryRow, fmt
-from bench_suite.ingest import local_api
+from bench_suite.local_api import local_api
 from partner_sdk.client import PartnerClient
 from partner_sdk.credentials import credentials_from_file
 from partner_sdk.errors import PartnerApiError
