@@ -185,3 +185,94 @@ def test_a_typical_sdk_request_takes_the_fast_path_and_verifies() -> None:
     tampered = signatures.SignedMessage(**{**msg.__dict__, "raw_query": "expand=b"})
     with pytest.raises(SignatureInvalid):
         signatures.verify_request(tampered, keys=keys, now=1_700_000_000, required=True)
+
+
+# --- canonical_dictionary: the regular-expression reading of canonical fields ---------------
+
+_PIECES = [
+    "sig1",
+    "sha-256",
+    "Sig",
+    "*x",
+    "=",
+    ":",
+    "(",
+    ")",
+    " ",
+    ";",
+    ",",
+    '"@method"',
+    '"content-digest"',
+    '"a\\\\b"',
+    '"q\\"t"',
+    "tok",
+    "?1",
+    "12",
+    "-7",
+    "0123456789012345",
+    "created=1700000000",
+    'keyid="sig_01"',
+    "alg=ed25519",
+    "AAAA",
+    "AA==",
+    "AB==",
+    "A===",
+    "AAA",
+    "+/+/",
+    "-_-_",
+    "é",
+]
+
+
+def _field(rng: random.Random) -> str:
+    """A mostly well-formed Signature-Input, Signature or Content-Digest value, with
+    random damage now and then."""
+    label = rng.choice(["sig1", "sha-256", "sha-512", "pyhms", "*a.b_c-1"])
+    if rng.random() < 0.5:
+        payload = rng.choice(
+            ["", "AAAA", "AA==", "AB==", "X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=", "AAA"]
+        )
+        value = f"{label}=:{payload}:"
+    else:
+        names = " ".join(
+            rng.choice(['"@method"', '"@target-uri"', '"content-digest"', '"x"', '""'])
+            for _ in range(rng.randint(0, 4))
+        )
+        params = "".join(
+            rng.choice(
+                [";created=1700000000", ';keyid="sig_01"', ';alg="ed25519"', ";expires=-1", ';nonce=""']
+            )
+            for _ in range(rng.randint(0, 4))
+        )
+        value = f"{label}=({names}){params}"
+    for _ in range(rng.choice([0, 0, 0, 1, 2])):  # damage: insert a random piece somewhere
+        at = rng.randint(0, len(value))
+        value = value[:at] + rng.choice(_PIECES) + value[at:]
+    return value
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_canonical_reading_is_http_sfs_wherever_it_applies(seed: int) -> None:
+    rng = random.Random(seed)
+    read = passed = 0
+    for _ in range(1500):
+        value = _field(rng)
+        ours = signatures.canonical_dictionary(value)
+        if ours is None:
+            passed += 1
+            continue
+        read += 1
+        assert ours == http_sf.parse(value.encode("ascii"), tltype="dictionary"), value
+    assert read >= 500 and passed >= 300, (read, passed)
+
+
+def test_what_the_sdk_sends_is_read_canonically() -> None:
+    value = '("@method" "@target-uri" "content-digest");created=1700000000;keyid="sig_01";alg="ed25519"'
+    assert signatures.canonical_dictionary("sig1=" + value) == {
+        "sig1": (
+            [("@method", {}), ("@target-uri", {}), ("content-digest", {})],
+            {"created": 1_700_000_000, "keyid": "sig_01", "alg": "ed25519"},
+        )
+    }
+    for spaced in ("sig1= " + value, "sig1=" + value + " ", 'sig1=("a"  "b")', 'sig1=("a");k="\\\\"'):
+        assert signatures.canonical_dictionary(spaced) is None
