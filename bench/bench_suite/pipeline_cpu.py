@@ -216,7 +216,12 @@ def _cpu_us(
     fns: dict[str, Callable[[], Any]], iterations: int, warmup: int, chunk: int = 50
 ) -> dict[str, list[float]]:
     """CPU µs per call of each function, `iterations` calls each after `warmup`, run in
-    alternating chunks so that a noisy neighbour weighs on every series alike."""
+    alternating chunks so that a noisy neighbour weighs on every series alike.
+
+    One request type at a time (measure() calls this once per case), as a Lambda
+    container serves one route: interleaving all four request types in one run was tried
+    and adds ~30% to every figure (their code evicts each other from the CPU's caches),
+    which no container of ours sees."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
