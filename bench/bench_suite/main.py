@@ -5,6 +5,8 @@ people (machines are shared and noisy); see bench/README.md for what each one me
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import os
 import platform
 import sys
@@ -17,8 +19,6 @@ from rich.rule import Rule
 from rich.table import Table
 
 from bench_suite import SummaryRow, verdict
-
-SECTIONS = ("cold", "cpu", "trips", "ingest", "latency", "cost", "fuzz")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -107,65 +107,39 @@ def summary_table(rows: list[SummaryRow]) -> Table:
     return table
 
 
-def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
-    from bench_suite import cold_start, cost, ingest, latency, pipeline_cpu, round_trips
+# Each section: its --only name, its title, its module in bench_suite (imported only when
+# it runs: fuzz loads schemathesis) and how it is measured from the options.
+_SECTIONS: tuple[tuple[str, str, str, Callable[[Any, argparse.Namespace], Any]], ...] = (
+    ("cold", "Cold start", "cold_start", lambda m, a: m.measure(a.runs)),
+    ("cpu", "Pipeline CPU", "pipeline_cpu", lambda m, a: m.measure(a.iterations)),
+    ("trips", "DynamoDB round trips", "round_trips", lambda m, a: m.measure()),
+    ("ingest", "Bulk ingestion", "ingest", lambda m, a: m.measure(a.ingest_rows, a.ingest_concurrency)),
+    (
+        "latency",
+        "Local API throughput and latency",
+        "latency",
+        lambda m, a: m.measure(a.latency_requests, a.latency_concurrency),
+    ),
+    ("cost", "Request units and cost per million", "cost", lambda m, a: m.measure(a.cost_requests)),
+    (
+        "fuzz",
+        "Fuzzing (schemathesis, from the OpenAPI document)",
+        "fuzz",
+        lambda m, a: m.measure(a.fuzz_examples),
+    ),
+)
+SECTIONS = tuple(name for name, *_ in _SECTIONS)  # the choices of --only
 
+
+def run(args: argparse.Namespace, console: Console) -> list[SummaryRow]:
     console.print(f"[bold]bench[/bold]: {_machine()}")
     rows: list[SummaryRow] = []
-    if args.only in (None, "cold"):
-        rows += _section(
-            console,
-            "Cold start",
-            lambda: cold_start.measure(args.runs),
-            cold_start.tables,
-            cold_start.summary,
-        )
-    if args.only in (None, "cpu"):
-        rows += _section(
-            console,
-            "Pipeline CPU",
-            lambda: pipeline_cpu.measure(args.iterations),
-            pipeline_cpu.tables,
-            pipeline_cpu.summary,
-        )
-    if args.only in (None, "trips"):
-        rows += _section(
-            console, "DynamoDB round trips", round_trips.measure, round_trips.tables, round_trips.summary
-        )
-    if args.only in (None, "ingest"):
-        rows += _section(
-            console,
-            "Bulk ingestion",
-            lambda: ingest.measure(args.ingest_rows, args.ingest_concurrency),
-            ingest.tables,
-            ingest.summary,
-        )
-    if args.only in (None, "latency"):
-        rows += _section(
-            console,
-            "Local API throughput and latency",
-            lambda: latency.measure(args.latency_requests, args.latency_concurrency),
-            latency.tables,
-            latency.summary,
-        )
-    if args.only in (None, "cost"):
-        rows += _section(
-            console,
-            "Request units and cost per million",
-            lambda: cost.measure(args.cost_requests),
-            cost.tables,
-            cost.summary,
-        )
-    if args.only in (None, "fuzz"):
-        from bench_suite import fuzz
-
-        rows += _section(
-            console,
-            "Fuzzing (schemathesis, from the OpenAPI document)",
-            lambda: fuzz.measure(args.fuzz_examples),
-            fuzz.tables,
-            fuzz.summary,
-        )
+    for name, title, module_name, measure in _SECTIONS:
+        if args.only in (None, name):
+            module = importlib.import_module(f"bench_suite.{module_name}")
+            rows += _section(
+                console, title, functools.partial(measure, module, args), module.tables, module.summary
+            )
     console.print(summary_table(rows))
     console.print(f"[dim]{_machine()}[/dim]")
     return rows
