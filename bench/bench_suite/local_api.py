@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench_suite import ROOT
-from localapi.process import serve_command, serve_environment
+from localapi.process import NotReady, serve_command, serve_environment, stop, wait_ready
 
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
@@ -39,26 +37,13 @@ def local_api(workdir: Path) -> Iterator[LocalApi]:
             serve_command(credentials), cwd=ROOT, env=env, stdout=stdout, stderr=stderr
         )
     try:
-        base_url = None
-        deadline = time.monotonic() + READY_TIMEOUT
-        while base_url is None:
-            for line in stdout_path.read_text(errors="replace").splitlines():
-                if line.startswith("READY "):
-                    base_url = line.removeprefix("READY ").strip()
-            if base_url is not None:
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"localapi serve did not start:\n{stderr_path.read_text(errors='replace')[-2000:]}"
-                )
-            time.sleep(0.1)
+        try:
+            base_url = wait_ready(process, stdout_path, READY_TIMEOUT)
+        except NotReady as exc:
+            raise RuntimeError(
+                f"localapi serve {exc}:\n{stderr_path.read_text(errors='replace')[-2000:]}"
+            ) from None
         document = json.loads(credentials.read_text())
         yield LocalApi(base_url, credentials, document["dynamodbEndpoint"], document["tableName"])
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, STOP_TIMEOUT)

@@ -4,7 +4,10 @@ same command and environment as `make run`, on free ports, with its own credenti
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,3 +43,37 @@ def serve_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
         env.pop(name, None)
     env.update(extra or {})
     return env
+
+
+class NotReady(RuntimeError):
+    """The process exited, or did not print its READY line in time."""
+
+
+def wait_ready(process: subprocess.Popen[bytes], output: Path, timeout: float) -> str:
+    """What `localapi serve` or `localapi dynamodb` prints after `READY ` (the API's base URL,
+    the endpoint), read from `output`, the file its stdout goes to. Raises NotReady if the
+    process exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in output.read_text(errors="replace").splitlines():
+            if line.startswith("READY "):
+                return line.removeprefix("READY ").strip()
+        if process.poll() is not None:
+            raise NotReady(f"exited with {process.returncode} before READY")
+        if time.monotonic() > deadline:
+            raise NotReady(f"not READY within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float) -> int | None:
+    """Ctrl-C (SIGINT), as a developer stops it; killed if it has not exited within
+    `timeout` seconds. Its exit code, or None when it had to be killed."""
+    if process.poll() is not None:
+        return process.returncode
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return None

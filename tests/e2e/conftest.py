@@ -6,15 +6,13 @@ SIGINT (Ctrl-C) at the end, which must exit 0.
 
 from __future__ import annotations
 
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from localapi.process import serve_command, serve_environment
+from localapi.process import NotReady, serve_command, serve_environment, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0
@@ -39,28 +37,14 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
         )
 
     try:
-        base_url = None
-        deadline = time.monotonic() + READY_TIMEOUT
-        while base_url is None:
-            for line in stdout_path.read_text(errors="replace").splitlines():
-                if line.startswith("READY "):
-                    base_url = line.removeprefix("READY ").strip()
-            if base_url is not None:
-                break
-            if process.poll() is not None:
-                pytest.fail(f"localapi serve exited with {process.returncode} before READY\n{output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"localapi serve was not READY within {READY_TIMEOUT:.0f}s\n{output()}")
-            time.sleep(0.1)
+        try:
+            base_url = wait_ready(process, stdout_path, READY_TIMEOUT)
+        except NotReady as exc:
+            pytest.fail(f"localapi serve {exc}\n{output()}")
         assert credentials.is_file(), output()
         yield base_url, credentials
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                code = process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                pytest.fail(f"localapi serve did not stop on SIGINT within {STOP_TIMEOUT:.0f}s\n{output()}")
-            assert code == 0, f"localapi serve exited with {code} on SIGINT\n{output()}"
+        code = stop(process, STOP_TIMEOUT)
+        if code is None:
+            pytest.fail(f"localapi serve did not stop on SIGINT within {STOP_TIMEOUT:.0f}s\n{output()}")
+        assert code == 0, f"localapi serve exited with {code} on SIGINT\n{output()}"

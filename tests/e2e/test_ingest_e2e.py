@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 import pytest
 
-from localapi.process import serve_command, serve_environment
+from localapi.process import NotReady, serve_command, serve_environment, stop, wait_ready
 from partner_sdk.client import PartnerClient
 from partner_sdk.credentials import credentials_from_file
 
@@ -63,22 +63,13 @@ def own_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Pat
             serve_command(credentials), cwd=ROOT, env=serve_environment(), stdout=sink, stderr=sink
         )
     try:
-        deadline, base_url = time.monotonic() + READY_TIMEOUT, ""
-        while not base_url:
-            for line in output.read_text(errors="replace").splitlines():
-                if line.startswith("READY "):
-                    base_url = line.removeprefix("READY ").strip()
-            if not base_url and (process.poll() is not None or time.monotonic() > deadline):
-                pytest.fail(f"localapi serve did not start:\n{output.read_text(errors='replace')}")
-            time.sleep(0.1)
+        try:
+            base_url = wait_ready(process, output, READY_TIMEOUT)
+        except NotReady as exc:
+            pytest.fail(f"localapi serve {exc}:\n{output.read_text(errors='replace')}")
         yield base_url, credentials
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)  # a big table takes a few seconds to free
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, STOP_TIMEOUT)  # a big table takes a few seconds to free
 
 
 def client_for(server: tuple[str, Path]) -> PartnerClient:

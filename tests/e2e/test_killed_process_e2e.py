@@ -31,7 +31,7 @@ from core.store import deserialize
 from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
 from localapi.events import event_body_bytes, load_event
 from localapi.faults import BOUNDARIES, ENV
-from localapi.process import dynamodb_command, serve_command, serve_environment
+from localapi.process import NotReady, dynamodb_command, serve_command, serve_environment, stop, wait_ready
 from partner_sdk.client import PartnerClient, Response
 from partner_sdk.credentials import credentials_from_file
 from partner_sdk.errors import PartnerApiError
@@ -56,13 +56,7 @@ class Running:
         return self.output.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, STOP_TIMEOUT)
 
 
 def start(command: list[str], output: Path, env: dict[str, str] | None = None) -> Running:
@@ -70,15 +64,11 @@ def start(command: list[str], output: Path, env: dict[str, str] | None = None) -
         process = subprocess.Popen(
             command, cwd=ROOT, env=serve_environment(env), stdout=sink, stderr=subprocess.STDOUT
         )
-    deadline = time.monotonic() + READY_TIMEOUT
-    while True:
-        for line in output.read_text(errors="replace").splitlines():
-            if line.startswith("READY "):
-                return Running(process, line.removeprefix("READY ").strip(), output)
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"{command[:2]} did not start:\n{output.read_text(errors='replace')}")
-        time.sleep(0.1)
+    try:
+        return Running(process, wait_ready(process, output, READY_TIMEOUT), output)
+    except NotReady as exc:
+        process.kill()
+        pytest.fail(f"{command[:2]} {exc}:\n{output.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="module")
