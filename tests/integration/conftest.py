@@ -6,14 +6,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from core import clock, partners, pipeline
 from core.store import Store
-from localapi.dynamodb import prepare_emulator
 from partner_sdk import signing
+from tests.support.emulator import emulated_dynamodb
 from tests.support.harness import Partner
 from tests.support.template_table import create_table
 
@@ -28,18 +26,10 @@ def emulated_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "TABLE_NAME": TABLE,
         "CURSOR_SECRET": "test-cursor-secret-0123456789abcdef0123",
         "KYC_SANDBOX_SECRET": "test-kyc-sandbox-secret-0123456789abcdef",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "API_KEY_CACHE_SECONDS": "10",
     }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    prepare_emulator()  # one request at a time, light transactions (localapi.dynamodb)
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name="us-east-1")
+    with emulated_dynamodb(monkeypatch, env) as client:
         create_table(client, TABLE)
         pipeline.reset_runtime()
         yield client

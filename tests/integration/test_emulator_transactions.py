@@ -9,12 +9,10 @@ import gc
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
-from localapi.dynamodb import prepare_emulator
+from tests.support.emulator import emulated_dynamodb
 from tests.support.template_table import create_table
 
 RANGED = "emulator-ranged"  # template.yaml's table: PK + SK, GSI1..3
@@ -23,16 +21,7 @@ PLAIN = "emulator-plain"  # a hash key alone
 
 @pytest.fixture
 def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
-    prepare_emulator()
-    with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    with emulated_dynamodb(monkeypatch) as dynamodb:
         create_table(dynamodb, RANGED)
         dynamodb.create_table(
             TableName=PLAIN,
