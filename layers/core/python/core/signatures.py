@@ -12,8 +12,9 @@ coverage, ±60 s window, digest) and returns the keyid that verified.
 `verify_rfc9421_crypto` is only the cryptographic check of one RFC 9421 signature
 with a given key, without any policy; the RFC's Appendix B vectors test it directly.
 
-The RFC 9421 code path imports `http_message_signatures` (and its `http_sf`) lazily,
-so a cold start that only sees the simple scheme never loads them.
+The RFC 9421 code path imports `http_message_signatures` (and its `http_sf`) and
+`core.signature_base` (its common case, without the libraries) lazily, so a cold start that only
+sees the simple scheme never loads them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import binascii
 import functools
 import hashlib
 import hmac
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -223,7 +223,9 @@ def _verify_rfc9421(
             "A request with a body needs a Content-Digest header (RFC 9530, sha-256 or sha-512)."
         )
 
-    base = fast_signature_base(msg, headers, one.member)
+    from core.signature_base import fast_signature_base  # the RFC 9421 path only
+
+    base = fast_signature_base(msg.method, target_uri(msg), headers, one.member)
     if base is None:
         verify_rfc9421_crypto(msg, key)
     else:
@@ -272,10 +274,12 @@ class _OneSignature:
 
 
 def _parse_signature_dictionary(value: str, field: str) -> dict[str, Any]:
+    from core.signature_base import canonical_dictionary  # the RFC 9421 path only
+
     canonical = canonical_dictionary(value)
     if canonical is not None:
         return canonical
-    import http_sf  # the RFC 9421 path only
+    import http_sf
 
     def reject_duplicate(key: str, context: str) -> None:
         if context == "dictionary":
@@ -290,44 +294,6 @@ def _parse_signature_dictionary(value: str, field: str) -> dict[str, Any]:
     if not isinstance(parsed, dict):  # pragma: no cover - tltype="dictionary" always gives a dict
         raise SignatureInvalid(f"{field} is not a valid Structured Field dictionary (RFC 9421).")
     return parsed
-
-
-# The canonical spelling of the one-member dictionaries RFC 9421 clients send (the SDK
-# among them): `label=:<base64>:` (Signature, Content-Digest) and `label=("c1" "c2");k=1;
-# k="v"` (Signature-Input), with plain strings and integers only. Those are read with
-# these expressions; any other spelling (white space, escapes, tokens, booleans, several
-# members, ...) is parsed by http_sf. Why: http_sf parses byte by byte in Python, ~35 µs
-# for the three fields of a signed write, a tenth of the pipeline's budget.
-# tests/unit/test_signature_base.py checks both readings agree wherever these match.
-_SF_KEY = r"[a-z*][a-z0-9_\-.*]*"
-_SF_STRING = r'"[\x20\x21\x23-\x5b\x5d-\x7e]*"'  # printable ASCII but quote and backslash
-_SF_INTEGER = r"-?[0-9]{1,15}"
-_BYTES_MEMBER = re.compile(rf"({_SF_KEY})=:([A-Za-z0-9+/]*={{0,2}}):")
-_INNER_LIST_MEMBER = re.compile(
-    rf"({_SF_KEY})=\(((?:{_SF_STRING}(?: {_SF_STRING})*)?)\)((?:;{_SF_KEY}=(?:{_SF_INTEGER}|{_SF_STRING}))*)"
-)
-_STRING = re.compile(_SF_STRING)
-_PARAMETER = re.compile(rf";({_SF_KEY})=({_SF_INTEGER}|{_SF_STRING})")
-
-
-def canonical_dictionary(value: str) -> dict[str, Any] | None:
-    """`value` read as http_sf would read it, if it is one of the canonical one-member
-    dictionaries above; None otherwise (let http_sf parse it)."""
-    match = _BYTES_MEMBER.fullmatch(value)
-    if match is not None:
-        encoded = match.group(2)
-        if len(encoded) % 4:
-            return None  # http_sf refuses it; let it say so
-        return {match.group(1): (base64.b64decode(encoded, validate=True), {})}
-    match = _INNER_LIST_MEMBER.fullmatch(value)
-    if match is None:
-        return None
-    items: list[tuple[str, dict[str, Any]]] = [(s[1:-1], {}) for s in _STRING.findall(match.group(2))]
-    pairs = _PARAMETER.findall(match.group(3))
-    params: dict[str, Any] = {k: v[1:-1] if v.startswith('"') else int(v) for k, v in pairs}
-    if len(params) != len(pairs):
-        return None  # a repeated parameter: http_sf's rule decides
-    return {match.group(1): (items, params)}
 
 
 def _missing_coverage(components: list[tuple[str, dict[str, Any]]], msg: SignedMessage) -> list[str]:
@@ -348,110 +314,6 @@ def _missing_coverage(components: list[tuple[str, dict[str, Any]]], msg: SignedM
     if msg.body and not digest_covered:
         missing.append('"content-digest"')
     return missing
-
-
-# --- RFC 9421 signature base, the common case ---------------------------------------------
-#
-# Why not always the library: on the benchmark machine http_message_signatures takes
-# ~340 µs of CPU per verification beyond the Ed25519 check itself (it parses
-# Signature-Input and Signature four times and re-indexes every header), which alone
-# breaks the pipeline's 0.5 ms budget (`bench --only cpu`: signed write 721 µs with the
-# library). Requests whose signature covers only plain components (the derived ones
-# below and header fields, no parameters such as ;sf, ;key, ;bs, ;req, ;name) get their
-# signature base built here (RFC 9421 section 2.5) with the library's own URL parser;
-# everything else, and anything unusual in the values, goes to the library, which is
-# also what raises for malformed input. The library's algorithm classes verify both.
-# tests/unit/test_signature_base.py checks this base against the library's, byte for byte.
-
-_FAST_DERIVED = frozenset(
-    {"@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query"}
-)
-_FAST_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})  # not OPTIONS or CONNECT
-_FIELD_NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
-_FAST_PARAMS: dict[str, type] = {
-    "created": int,
-    "expires": int,
-    "keyid": str,
-    "alg": str,
-    "nonce": str,
-    "tag": str,
-}
-_DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-def fast_signature_base(msg: SignedMessage, headers: Mapping[str, str], member: Any) -> str | None:
-    """The signature base of a request signature that covers only plain components, or
-    None when the library must build it. `member` is the parsed Signature-Input member
-    (inner list, parameters); `headers` has lower-case names."""
-    from http_message_signatures._url import parse_url  # the library's own, strict parser
-
-    items, params = member
-    if msg.method not in _FAST_METHODS or not isinstance(items, list):
-        return None
-    if any(type(value) is not _FAST_PARAMS.get(name) for name, value in params.items()):
-        return None
-    try:
-        url = parse_url(target_uri(msg))  # the library parses it whatever is covered
-    except Exception:
-        return None
-    lines = []
-    seen = set()
-    for name, component_params in items:
-        if component_params or type(name) is not str or name in seen:
-            return None
-        seen.add(name)
-        if name in _FAST_DERIVED:
-            value = _derived(name, msg.method, url)
-            if not value.isprintable() or value != value.strip(" "):
-                return None
-        elif _FIELD_NAME.fullmatch(name) and name in headers:
-            raw = headers[name]
-            if "\r" in raw or "\n" in raw:
-                return None  # obs-fold and worse: the library's normalisation decides
-            value = raw.strip(" \t")
-            if not value.replace("\t", " ").isprintable():
-                return None
-        else:
-            return None
-        lines.append(f'"{name}": {value}')
-    lines.append('"@signature-params": ' + _serialize_params(items, params))
-    base = "\n".join(lines)
-    return base if base.isascii() else None  # the library refuses a non-ASCII base
-
-
-def _derived(name: str, method: str, url: Any) -> str:
-    """A derived component's value (RFC 9421 section 2.2), as the library resolves it."""
-    path = url.path or "/"
-    query = "" if url.query is None else "?" + url.query
-    if name == "@method":
-        return method
-    if name == "@target-uri":
-        return f"{url.scheme}://{url.authority}{path}{query}"
-    if name == "@authority":
-        port = url.port
-        if port and port.lstrip("0") == _DEFAULT_PORTS.get(url.scheme.lower()):
-            port = None
-        return f"{url.host.lower()}:{port}" if port else url.host.lower()
-    if name == "@scheme":
-        return str(url.scheme.lower())
-    if name == "@request-target":
-        return path + query
-    if name == "@path":
-        return str(path)
-    return "?" + (url.query or "")  # @query
-
-
-def _serialize_params(items: list[tuple[str, dict[str, Any]]], params: Mapping[str, Any]) -> str:
-    """RFC 8941 serialisation of an inner list of strings with string and integer
-    parameters, the only shape fast_signature_base admits (parsed sf-strings hold
-    printable ASCII only, so escaping backslash and quote is the whole rule)."""
-
-    def string(value: str) -> str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    inner = " ".join(string(name) for name, _ in items)
-    rest = "".join(f";{k}={v}" if type(v) is int else f";{k}={string(v)}" for k, v in params.items())
-    return f"({inner}){rest}"
 
 
 def _verify_base(key: PublicKey, signature: bytes, base: str) -> None:
@@ -604,6 +466,8 @@ def check_content_digest(value: str, body: bytes) -> None:
 
     Every member must be sha-256 or sha-512 and match; raises DigestMismatch otherwise.
     """
+    from core.signature_base import canonical_dictionary  # the RFC 9421 path only
+
     members: Any = canonical_dictionary(value)
     if members is None:
         import http_sf  # the RFC 9421 path only
