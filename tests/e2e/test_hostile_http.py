@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ import httpx
 import pytest
 
 from core.errors import ERROR_TABLE
-from partner_sdk import signing
+from tests.support.raw_signing import signed_headers
 
 pytestmark = pytest.mark.e2e
 
@@ -63,22 +62,6 @@ def table(credentials: dict[str, Any]) -> Any:
     return scan
 
 
-def signed(credentials: dict[str, Any], method: str, url: str, body: bytes = b"") -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {credentials['apiKey']}"}
-    headers.update(
-        signing.rfc9421_headers(
-            private_key=signing.load_private_key(credentials["privateKeyPem"]),
-            key_id=credentials["signingKeyId"],
-            algorithm=credentials["algorithm"],
-            method=method,
-            url=url,
-            body=body,
-            created=int(time.time()),
-        )
-    )
-    return headers
-
-
 def refused(status: int, headers: Any, text: str, code: str, param: str | None = None) -> None:
     assert status == ERROR_TABLE[code][0], text
     body = json.loads(text)
@@ -111,7 +94,7 @@ def test_a_signed_body_of_bytes_that_are_not_utf8(
     url = f"{local_api[0]}/v1/customers"
     body = b'{"externalId": "crm-\xff\xfe", "name": "Ada \xc3\x28"}'
     before = table()
-    headers = {**signed(credentials, "POST", url, body), "Idempotency-Key": str(uuid.uuid4())}
+    headers = {**signed_headers(credentials, "POST", url, body), "Idempotency-Key": str(uuid.uuid4())}
     response = http.post(url, content=body, headers={**headers, "Content-Type": "application/json"})
     refused(response.status_code, response.headers, response.text, "body_not_json")
     assert table() == before
@@ -129,7 +112,7 @@ def test_percent_encoded_crlf_reaches_no_header(
     http: httpx.Client, local_api: tuple[str, Path], credentials: dict[str, Any], path: str, param: str
 ) -> None:
     url = f"{local_api[0]}{path}"
-    response = http.get(url, headers=signed(credentials, "GET", url))
+    response = http.get(url, headers=signed_headers(credentials, "GET", url))
     refused(response.status_code, response.headers, response.text, "parameter_invalid", param)
 
 
@@ -138,7 +121,7 @@ def test_an_authorization_header_sent_twice(
 ) -> None:
     url = f"{local_api[0]}/v1/customers"
     body = b'{"externalId": "twice-' + uuid.uuid4().hex.encode() + b'"}'
-    headers = signed(credentials, "POST", url, body)
+    headers = signed_headers(credentials, "POST", url, body)
     pairs = [(k, v) for k, v in headers.items()] + [("Authorization", "Bearer sk_test_someone_else")]
     before = table()
     with httpx.Client(timeout=10) as client:
@@ -183,12 +166,12 @@ def test_a_129_character_idempotency_key_and_an_oversize_body(
     url = f"{local_api[0]}/v1/customers"
     body = json.dumps({"externalId": f"long-key-{uuid.uuid4().hex}"}).encode()
     before = table()
-    headers = {**signed(credentials, "POST", url, body), "Idempotency-Key": "k" * 129}
+    headers = {**signed_headers(credentials, "POST", url, body), "Idempotency-Key": "k" * 129}
     response = http.post(url, content=body, headers=headers)
     refused(
         response.status_code, response.headers, response.text, "idempotency_key_invalid", "Idempotency-Key"
     )
     big = json.dumps({"externalId": "big", "metadata": {"pad": "x" * (256 * 1024)}}).encode()
-    response = http.post(url, content=big, headers=signed(credentials, "POST", url, big))
+    response = http.post(url, content=big, headers=signed_headers(credentials, "POST", url, big))
     refused(response.status_code, response.headers, response.text, "body_too_large")
     assert table() == before

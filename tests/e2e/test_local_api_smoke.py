@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from partner_sdk import signing
+from tests.support.raw_signing import signed_headers
 
 pytestmark = pytest.mark.e2e
 
@@ -36,22 +35,6 @@ def assert_envelope(response: httpx.Response, status: int, code: str) -> dict[st
     assert response.headers["Request-Id"].startswith("req_")
     assert body["error"]["requestId"] == response.headers["Request-Id"]
     return body
-
-
-def signed_headers(credentials: dict[str, Any], method: str, url: str, body: bytes = b"") -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {credentials['apiKey']}"}
-    headers.update(
-        signing.rfc9421_headers(
-            private_key=signing.load_private_key(credentials["privateKeyPem"]),
-            key_id=credentials["signingKeyId"],
-            algorithm=credentials["algorithm"],
-            method=method,
-            url=url,
-            body=body,
-            created=int(time.time()),
-        )
-    )
-    return headers
 
 
 def test_credentials_file(local_api: tuple[str, Path], credentials: dict[str, Any]) -> None:
