@@ -33,6 +33,7 @@ from typing import Any
 
 import requests
 
+from localapi.events import AUTH_HEADERS
 from partner_sdk.credentials import Credentials
 from partner_sdk.signing import load_private_key, rfc9421_headers, simple_headers
 
@@ -55,14 +56,6 @@ EXCLUDED = {
 SCHEMES = ("rfc9421", "simple")
 STATEFUL_STEPS = 8
 TOP_UP_ROUNDS = 5
-_SIGNATURE_HEADERS = (
-    "signature",
-    "signature-input",
-    "content-digest",
-    "x-signature",
-    "x-timestamp",
-    "x-key-id",
-)
 
 
 class SigningAuth(requests.auth.AuthBase):
@@ -97,7 +90,7 @@ class SigningAuth(requests.auth.AuthBase):
             raise TypeError(f"cannot sign a streamed body ({type(raw).__name__})")
         body = raw
         headers = request.headers
-        for name in (*_SIGNATURE_HEADERS, "partnerapikey", "authorization"):
+        for name in AUTH_HEADERS:
             headers.pop(name, None)
         headers["Authorization"] = f"Bearer {self.credentials.api_key}"
         if method in ("POST", "PATCH", "PUT", "DELETE"):
