@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import core
 from core import auth, clock, idempotency, observability, signatures
 from core.config import Settings, settings
 from core.errors import (
@@ -90,8 +91,11 @@ def runtime() -> tuple[Settings, Store]:
     """Settings and the DynamoDB client, created once per container."""
     global _runtime
     if _runtime is None:
-        config = settings()
-        _runtime = (config, Store(config.table_name))
+        try:
+            config = settings()
+            _runtime = (config, Store(config.table_name))
+        finally:
+            core.end_of_init()  # the collector paused by the layer's import (core/__init__.py)
     return _runtime
 
 
@@ -315,6 +319,7 @@ def unrouted(fn: Callable[[Request], Response]) -> Callable[[dict[str, Any], Any
     log line as every endpoint."""
 
     def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        core.end_of_init()  # no runtime to build here: init ends with the first request
         started = time.perf_counter()
         request = Request.from_event(event)
         try:
