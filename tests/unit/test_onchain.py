@@ -210,3 +210,48 @@ print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in heavy)) or "n
     env = {**os.environ, "PYTHONPATH": str(REPO / "layers" / "core" / "python")}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "none"
+
+
+# Keccak-256 test vectors (the Keccak team's, with Ethereum's 0x01 padding): "" and "abc".
+KECCAK_VECTORS = {
+    b"": "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470",
+    b"abc": "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45",
+}
+
+
+def _keccak_probe(before: str) -> list[str]:
+    """In a fresh process: `before`, then two hashes through core.onchain; prints the
+    hashes, pycryptodome's backend, and whether cffi / pycparser are loaded afterwards."""
+    script = f"""
+import sys
+{before}
+had_cffi = "cffi" in sys.modules
+from core.onchain import keccak256
+hashes = keccak256(b"").hex(), keccak256(b"abc").hex()
+from Crypto.Util import _raw_api
+print(*hashes, _raw_api.backend,
+      "cffi" in sys.modules, had_cffi, "pycparser" in sys.modules)
+"""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "layers" / "core" / "python")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    return out.stdout.split()
+
+
+def test_keccak_binds_pycryptodome_through_ctypes_and_leaves_cffi_as_it_found_it() -> None:
+    empty, abc, backend, cffi_after, cffi_before, pycparser = _keccak_probe("import coincurve")
+    assert [empty, abc] == [KECCAK_VECTORS[b""], KECCAK_VECTORS[b"abc"]]
+    assert backend == "ctypes"  # no C-declaration parsing at import (the reason: keccak_module)
+    assert (cffi_before, cffi_after, pycparser) == ("False", "False", "False")
+
+
+def test_keccak_restores_an_already_imported_cffi() -> None:
+    empty, abc, backend, cffi_after, cffi_before, _ = _keccak_probe("import cffi")
+    assert [empty, abc] == [KECCAK_VECTORS[b""], KECCAK_VECTORS[b"abc"]]
+    assert backend == "ctypes"
+    assert (cffi_before, cffi_after) == ("True", "True")  # the real module is back in sys.modules
+
+
+def test_keccak_uses_pycryptodome_as_already_bound_by_another_library() -> None:
+    empty, abc, backend, *_ = _keccak_probe("from Crypto.Hash import SHA256")  # binds with cffi
+    assert [empty, abc] == [KECCAK_VECTORS[b""], KECCAK_VECTORS[b"abc"]]
+    assert backend == "cffi"

@@ -12,8 +12,11 @@ customer-create function imports it and its cold start is measured.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 from dataclasses import dataclass
+from types import ModuleType
 
 from core.errors import ParameterInvalid
 
@@ -112,15 +115,36 @@ def checksum_address(address: str, *, param: str = "address") -> str:
 
 
 def keccak256(data: bytes) -> bytes:
-    """Ethereum's Keccak-256 (not SHA3-256: the padding differs), from pycryptodome.
+    """Ethereum's Keccak-256 (not SHA3-256: the padding differs), from pycryptodome."""
+    return keccak_module().new(digest_bits=256, data=data).digest()
+
+
+@functools.cache
+def keccak_module() -> ModuleType:
+    """pycryptodome's `Crypto.Hash.keccak`, loaded once, on its ctypes backend.
 
     Imported here rather than through `eth_utils` / `eth_hash`. Import cost on this machine
     (`python -X importtime -c "import X"`, cumulative, best of 10 runs, Python 3.13, 2 vCPUs):
-    eth_utils 6.0.0 = 285 ms; Crypto.Hash.keccak (pycryptodome 3.24.1) = 30-61 ms, most of
-    it cffi's pycparser (pycryptodome prefers cffi over ctypes when cffi is installed). The
-    import is lazy so that `import core.onchain` costs nothing; the first hash in a container
-    pays it once.
+    eth_utils 6.0.0 = 285 ms; Crypto.Hash.keccak (pycryptodome 3.24.1) = 30-61 ms. Most of
+    the latter is cffi's C-declaration parser (pycparser): pycryptodome binds its C code
+    through cffi's ABI mode whenever the `cffi` package imports, and through ctypes
+    otherwise, with the same compiled code behind both. The layer holds `cffi` only because
+    coincurve's installer asks for it (coincurve itself needs the compiled `_cffi_backend`),
+    so the package is hidden from this one import and pycryptodome takes ctypes: ~30-40 ms
+    less for the first hash in a container (measured, fresh processes, 2 vCPUs). Lazy, so
+    that `import core.onchain` costs nothing.
     """
-    from Crypto.Hash import keccak
+    if "Crypto.Util._raw_api" in sys.modules:  # already bound by someone else: use it
+        from Crypto.Hash import keccak
 
-    return keccak.new(digest_bits=256, data=data).digest()
+        return keccak
+    previous = sys.modules.get("cffi")
+    sys.modules["cffi"] = None  # type: ignore[assignment]  # `import cffi` now raises ImportError
+    try:
+        from Crypto.Hash import keccak
+    finally:
+        if previous is None:
+            del sys.modules["cffi"]
+        else:
+            sys.modules["cffi"] = previous
+    return keccak
