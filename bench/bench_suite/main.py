@@ -27,7 +27,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Cold start, pipeline CPU time and DynamoDB round trips of the partner API.",
     )
     parser.add_argument(
-        "--runs", type=int, default=15, help="cold-start processes per handler, interleaved (default 15)"
+        "--runs", type=int, default=10, help="cold-start rounds, each handler beside a bare one (default 10)"
     )
     parser.add_argument(
         "--iterations", type=int, default=2000, help="pipeline CPU iterations per case (default 2000)"

@@ -67,8 +67,15 @@ def test_cold_start_times_every_process_kind(cold: cold_start.ColdStartResult) -
         cold_start.FLOOR,
         "ListSigningKeysFunction",
     }
-    for series in cold.series.values():
-        assert len(series.cold_ms) == 2 and all(is_number(ms) for ms in series.cold_ms)
+    for name, series in cold.series.items():
+        if name != cold_start.BARE:
+            assert len(series.cold_ms) == 2 and all(is_number(ms) for ms in series.cold_ms)
+    # And every process but the bare interpreter ran beside a bare handler of its own, each round
+    assert len(cold.series[cold_start.BARE].cold_ms) == 2 * 3
+    for name in ("ListSigningKeysFunction", cold_start.FLOOR, cold_start.REFERENCE):
+        assert len(cold.series[name].paired) == 2 and all(is_number(r) for r in cold.series[name].paired)
+        assert is_number(cold.paired_ratio(name))
+    assert cold.series[cold_start.PYTHON].paired == []
     assert is_number(cold.handler_ratio("ListSigningKeysFunction"))
     assert is_number(cold.handler_ratio(cold_start.FLOOR))
     # And one first verification per scheme (simple in even rounds, RFC 9421 in odd ones)
