@@ -78,3 +78,57 @@ def test_slim_refuses_a_folder_that_is_not_botocore(tmp_path: Path):
     (tmp_path / "data" / "endpoints.json").write_text('{"partitions": []}')
     with pytest.raises(FileNotFoundError, match="no folder for dynamodb"):
         slim.slim(tmp_path)
+
+
+# The DynamoDB service models (each API version) as botocore's loader reads them, and
+# whether any documentation string is left; printed as JSON.
+MODELS = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1]) if sys.argv[1] else None
+import botocore.session
+loader = botocore.session.get_session().get_component("data_loader")
+versions = loader.list_api_versions("dynamodb", "service-2")
+print(json.dumps({v: loader.load_service_model("dynamodb", "service-2", api_version=v) for v in versions}))
+"""
+
+
+def _models(path: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", MODELS, path], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def _documentation_strings(node: object) -> int:
+    if isinstance(node, dict):
+        return sum(
+            (key == "documentation" and isinstance(value, str)) + _documentation_strings(value)
+            for key, value in node.items()
+        )
+    if isinstance(node, list):
+        return sum(_documentation_strings(value) for value in node)
+    return 0
+
+
+def test_the_trimmed_service_models_are_the_stock_ones_without_their_documentation():
+    slim = layer_botocore.slim_module()
+    stock, trimmed = _models(""), _models(str(layer_botocore.deployed_dir()))
+    assert set(trimmed) == set(stock) and "2012-08-10" in stock
+    assert all(_documentation_strings(model) > 100 for model in stock.values())
+    assert all(_documentation_strings(model) == 0 for model in trimmed.values())
+    assert trimmed == {version: slim.without_documentation(model) for version, model in stock.items()}
+    # every operation, shape and member survives: only the help text went
+    latest = max(stock)
+    assert set(trimmed[latest]["operations"]) == set(stock[latest]["operations"])
+    assert set(trimmed[latest]["shapes"]) == set(stock[latest]["shapes"])
+
+
+def test_a_member_named_documentation_is_not_documentation():
+    slim = layer_botocore.slim_module()
+    shape = {
+        "type": "structure",
+        "documentation": "<p>help</p>",
+        "members": {"documentation": {"shape": "String", "documentation": "<p>the member's help</p>"}},
+    }
+    assert slim.without_documentation(shape) == {
+        "type": "structure",
+        "members": {"documentation": {"shape": "String"}},
+    }
