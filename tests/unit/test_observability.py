@@ -93,3 +93,23 @@ def test_other_records_keep_powertools_format(monkeypatch: pytest.MonkeyPatch) -
     (line,) = (json.loads(x) for x in sink.getvalue().splitlines())
     assert line["level"] == "ERROR" and line["message"] == "unhandled error"
     assert "RuntimeError: boom" in line["exception"] and line["exception_name"] == "RuntimeError"
+
+
+def test_the_request_line_goes_to_the_logger_powertools_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The line is handed to Powertools' own standard-library logger (its handler, formatter
+    # and level), not to a logger of its own.
+    assert observability._stdlib is logging.getLogger(observability.logger.service)
+    assert observability.logger.registered_handler in observability._stdlib.handlers
+    # And below INFO nothing is written
+    handler = observability.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    sink = io.StringIO()
+    previous = handler.setStream(sink)
+    level = observability.logger.log_level
+    observability.logger.setLevel(logging.WARNING)
+    try:
+        observability.record("GET /v1/signing-keys", 200, 1.0, dict(FIELDS))
+    finally:
+        handler.setStream(previous)
+        observability.logger.setLevel(level)
+    assert sink.getvalue() == ""
