@@ -7,6 +7,8 @@ import io
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -16,20 +18,27 @@ from core import observability
 FIELDS = {"requestId": "req_1", "tenant": "ptn_1", "method": "POST", "path": "/v1/signing-keys"}
 
 
-def _record(monkeypatch: pytest.MonkeyPatch, *, metrics: bool, status: int) -> dict[str, Any]:
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false" if metrics else "true")
-    monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
+@contextmanager
+def _captured(level: int = logging.INFO) -> Iterator[io.StringIO]:
+    """What the layer's logger writes meanwhile, at `level`; stream and level restored."""
     handler = observability.logger.registered_handler
     assert isinstance(handler, logging.StreamHandler)
     sink = io.StringIO()
     previous = handler.setStream(sink)
-    level = observability.logger.log_level
-    observability.logger.setLevel(logging.INFO)
+    saved = observability.logger.log_level
+    observability.logger.setLevel(level)
     try:
-        observability.record("POST /v1/signing-keys", status, 12.3456, dict(FIELDS))
+        yield sink
     finally:
         handler.setStream(previous)
-        observability.logger.setLevel(level)
+        observability.logger.setLevel(saved)
+
+
+def _record(monkeypatch: pytest.MonkeyPatch, *, metrics: bool, status: int) -> dict[str, Any]:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false" if metrics else "true")
+    monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
+    with _captured() as sink:
+        observability.record("POST /v1/signing-keys", status, 12.3456, dict(FIELDS))
     written = sink.getvalue().splitlines()
     assert len(written) == 1
     return json.loads(written[0])
@@ -79,17 +88,11 @@ def test_each_request_gets_its_own_timestamp_and_values(monkeypatch: pytest.Monk
 
 
 def test_other_records_keep_powertools_format(monkeypatch: pytest.MonkeyPatch) -> None:
-    handler = observability.logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    sink = io.StringIO()
-    previous = handler.setStream(sink)
-    try:
+    with _captured() as sink:
         try:
             raise RuntimeError("boom")
         except RuntimeError:
             observability.exception("unhandled error")
-    finally:
-        handler.setStream(previous)
     (line,) = (json.loads(x) for x in sink.getvalue().splitlines())
     assert line["level"] == "ERROR" and line["message"] == "unhandled error"
     assert "RuntimeError: boom" in line["exception"] and line["exception_name"] == "RuntimeError"
@@ -100,16 +103,7 @@ def test_the_request_line_goes_to_the_logger_powertools_configured(monkeypatch: 
     # and level), not to a logger of its own.
     assert observability._stdlib is logging.getLogger(observability.logger.service)
     assert observability.logger.registered_handler in observability._stdlib.handlers
-    # And below INFO nothing is written
-    handler = observability.logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    sink = io.StringIO()
-    previous = handler.setStream(sink)
-    level = observability.logger.log_level
-    observability.logger.setLevel(logging.WARNING)
-    try:
+    # And with the level above INFO nothing is written
+    with _captured(logging.WARNING) as sink:
         observability.record("GET /v1/signing-keys", 200, 1.0, dict(FIELDS))
-    finally:
-        handler.setStream(previous)
-        observability.logger.setLevel(level)
     assert sink.getvalue() == ""
