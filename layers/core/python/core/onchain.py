@@ -128,11 +128,11 @@ def keccak_module() -> ModuleType:
     eth_utils 6.0.0 = 285 ms; Crypto.Hash.keccak (pycryptodome 3.24.1) = 30-61 ms. Most of
     the latter is cffi's C-declaration parser (pycparser): pycryptodome binds its C code
     through cffi's ABI mode whenever the `cffi` package imports, and through ctypes
-    otherwise, with the same compiled code behind both. The layer holds `cffi` only because
-    coincurve's installer asks for it (coincurve itself needs the compiled `_cffi_backend`),
-    so the package is hidden from this one import and pycryptodome takes ctypes: ~30-40 ms
-    less for the first hash in a container (measured, fresh processes, 2 vCPUs). Lazy, so
-    that `import core.onchain` costs nothing.
+    otherwise, with the same compiled code behind both. The layer holds `cffi` because
+    cryptography declares it (and coincurve uses its compiled `_cffi_backend`), so the
+    package is hidden from this one import and pycryptodome takes ctypes: ~30-40 ms less
+    for the first hash in a container (measured, fresh processes, 2 vCPUs). Lazy, so that
+    `import core.onchain` costs nothing.
     """
     if "Crypto.Util._raw_api" in sys.modules:  # already bound by someone else: use it
         from Crypto.Hash import keccak
