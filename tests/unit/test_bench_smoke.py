@@ -105,13 +105,17 @@ def test_importtime_lines_are_parsed() -> None:
 
 
 def test_pipeline_cpu_measures_each_case() -> None:
-    # Given three iterations per case, Then every series has three CPU samples in µs
-    result = pipeline_cpu.measure(iterations=3, warmup=1)
+    # Given three iterations per case in two rounds, Then every series has three CPU samples
+    # in µs and a mean for each round (2 + 1 iterations)
+    result = pipeline_cpu.measure(iterations=3, warmup=1, rounds=2)
+    assert result.rounds == 2
     assert [(c.kind, c.scheme) for c in result.cases] == [(k, s) for k, _, s in pipeline_cpu.CASES]
     for case in result.cases:
         assert 200 <= case.status < 300
         for stats in (case.total, case.pipeline, case.verify, case.ed25519, case.log):
             assert stats.n == 3 and is_number(stats.mean) and is_number(stats.p99)
+        for name in pipeline_cpu.SERIES:
+            assert len(case.round_means[name]) == 2 and is_number(case.steady(name))
         assert math.isfinite(case.domain_us) and math.isfinite(case.pipeline_without_verify_us)
     assert "signed write (rfc9421)" in render(pipeline_cpu.tables(result))
     assert len(pipeline_cpu.summary(result)) == len(pipeline_cpu.CASES)
