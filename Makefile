@@ -23,12 +23,15 @@ $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
 
+# The import contracts ([tool.importlinter] in pyproject.toml): the layer's layering, the
+# handlers' imports and the SDK's layers. A broken contract names each offending import.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=local:. $(BIN)/lint-imports --no-logo
 
 typecheck: install
-	$(BIN)/mypy layers/core/python/core layers/core/slim_botocore.py sdk/partner_sdk local/localapi ops/operator_cli bench/bench_suite
+	$(BIN)/mypy layers/core/python/core layers/core/slim_botocore.py sdk/partner_sdk local/localapi local/import_contracts.py ops/operator_cli bench/bench_suite
 
 # SAM is kept in its own virtualenv: its pins must not decide the runtime's.
 template: install $(SAM_VENV)/bin/sam

@@ -284,7 +284,7 @@ def quiet_powertools(*, metrics: bool) -> Iterator[None]:
     to a null sink, without touching the layer: the logger's handler gets a new stream,
     stdout is redirected. The log line stays at INFO so its formatting is still paid.
     `metrics=True` keeps EMF serialisation on (as on Lambda), False disables it."""
-    from core import observability
+    from core.platform import observability
 
     handler = observability.logger.registered_handler
     level = observability.logger.log_level

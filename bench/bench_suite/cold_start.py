@@ -4,7 +4,7 @@ Every sample is a new `python -c` process whose sys.path begins with the functio
 folder and the layer's `python/` folder (Lambda's /var/task and /opt/python), with the
 function's environment from template.yaml (dummy values). It imports `app` and, for a
 pipeline `@endpoint` (a handler with a `spec`), creates what its first request would
-(`core.pipeline.runtime()`: settings and the DynamoDB client), then reports the moment
+(`core.platform.pipeline.runtime()`: settings and the DynamoDB client), then reports the moment
 it is ready. "Cold ms" is that moment minus the moment
 the parent started the process (both on the system-wide monotonic clock): interpreter
 start, imports and client creation, not interpreter teardown, which Lambda never pays.
@@ -75,17 +75,17 @@ if cfg.get("isolated"):  # the reference sees only what its deployment holds
 if cfg["path"]:
     sys.path[:0] = cfg["path"]
     __import__(cfg["module"])  # as `import app` does (importlib.import_module escapes -X importtime)
-    # A core.pipeline @endpoint (it has a spec) calls runtime() on its first request.
+    # A core.platform.pipeline @endpoint (it has a spec) calls runtime() on its first request.
     endpoint = hasattr(getattr(sys.modules[cfg["module"]], cfg["attribute"]), "spec")
 imported = time.perf_counter()
 if endpoint:
-    from core import pipeline
+    from core.platform import pipeline
     pipeline.runtime()
 out = {"imported": imported, "ready": time.perf_counter(), "endpoint": endpoint}
 verify = cfg.get("verify")
 if verify and endpoint:
-    from core import signatures
-    from core.public_keys import PublicKey
+    from core.platform import signatures
+    from core.platform.public_keys import PublicKey
     before = set(sys.modules)
     msg = signatures.SignedMessage(
         method=verify["method"], scheme="https", host=verify["host"], raw_path=verify["path"],
@@ -401,7 +401,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
     cold = Table(
         title=f"Cold start: fresh process to ready, {result.runs} rounds, each beside a bare process",
         caption=(
-            "ready = module imported, + core.pipeline.runtime() (settings, DynamoDB client) for a "
+            "ready = module imported, + core.platform.pipeline.runtime() (settings, DynamoDB client) for a "
             "pipeline @endpoint, whose first request would create it; bare = boto3 + one DynamoDB "
             "client at module level; reference = the common Powertools handler (Logger, Tracer, "
             "Metrics, APIGatewayRestResolver with validation, pydantic, boto3), with only its "
@@ -450,7 +450,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
     verify = Table(
         title="First signature verification in a fresh handler process (after cold start)",
         caption=(
-            "one Ed25519-signed POST with a body, verified by core.signatures.verify_request; "
+            "one Ed25519-signed POST with a body, verified by core.platform.signatures.verify_request; "
             "simple scheme in even rounds, RFC 9421 in odd rounds, across every @endpoint handler"
         ),
     )

@@ -365,7 +365,7 @@ def _request_types(h: _Harness, n: int, customers_first: int) -> list[RequestTyp
 
 def _other_keys(h: _Harness) -> list[str]:
     """The signing keys of the harness's API key other than the one it signs with."""
-    from core import auth, keys
+    from core.platform import auth, keys
 
     found = h.store.get(keys.api_key_key(h.tenant_id, auth.hash_key(h.signer.api_key)), consistent=True)
     h.meter.take()
@@ -384,7 +384,8 @@ def measure(requests: int = 20, *, customers: int = LIST_PAGE + 1) -> CostResult
     import boto3
     from moto import mock_aws
 
-    from core import partners, pipeline
+    from core.partners import onboarding
+    from core.platform import pipeline
     from localapi.dynamodb import create_table, prepare_emulator
     from localapi.template import table_definition
 
@@ -406,10 +407,12 @@ def measure(requests: int = 20, *, customers: int = LIST_PAGE + 1) -> CostResult
         try:
             store = pipeline.runtime()[1]
             meter = CapacityMeter(store.client, side, TableShape.of(table_definition(tmpl, TABLE)))
-            tenant = partners.create_partner(store, "Bench Partner", mode="test")
-            item, secret = partners.issue_api_key(store, tenant["id"])
+            tenant = onboarding.create_partner(store, "Bench Partner", mode="test")
+            item, secret = onboarding.issue_api_key(store, tenant["id"])
             private = new_private_key()
-            key = partners.add_signing_key(store, tenant["id"], item["keyId"], public_pem(private), "ed25519")
+            key = onboarding.add_signing_key(
+                store, tenant["id"], item["keyId"], public_pem(private), "ed25519"
+            )
             signer = Signer(secret, key["id"], private)
             harness = _Harness(store, tenant["id"], meter, signer, _memory(tmpl), tmpl)
             harness.send(LIST_CUSTOMERS)  # uncounted: warms the API key's cache entry

@@ -1,6 +1,6 @@
 """Pipeline CPU time per request, with DynamoDB faked out.
 
-`core.pipeline._runtime` is replaced by `(settings, FakeStore())`: the real `Store` class
+`core.platform.pipeline._runtime` is replaced by `(settings, FakeStore())`: the real `Store` class
 with its DynamoDB client swapped for canned answers (the API key record, a page of three
 signing keys, success for every put, update and transaction). So the store's own
 marshalling (TypeSerializer/TypeDeserializer of keys, items and conditions) is measured;
@@ -134,7 +134,7 @@ class _CannedClient:
 
 
 def _fake_store_class() -> type:
-    from core.store import Store, serialize
+    from core.platform.store import Store, serialize
 
     class FakeStore(Store):
         """The real Store over a canned client: its get/query/put/transact answer at once."""
@@ -158,9 +158,10 @@ class _Fixture:
 
 
 def _fixture(now: float) -> _Fixture:
-    from core import auth, keys, signing_keys
-    from core.ids import new_id
-    from core.scopes import SCOPES
+    from core.partners import signing_keys
+    from core.platform import auth, keys
+    from core.platform.ids import new_id
+    from core.platform.scopes import SCOPES
 
     tenant = new_id("ptn")
     api_key = auth.new_api_key(tenant, "test")
@@ -209,8 +210,8 @@ def _fixture(now: float) -> _Fixture:
 def _fake_runtime(fixture: _Fixture) -> Iterator[None]:
     """The pipeline's runtime swapped for (settings, FakeStore), the clock pinned to the
     signing time, the API key cache warm, the log sink null; all restored afterwards."""
-    from core import auth, clock, pipeline
-    from core.config import Settings
+    from core.platform import auth, clock, pipeline
+    from core.platform.config import Settings
 
     settings = Settings.model_validate(
         {"TABLE_NAME": TABLE, "CURSOR_SECRET": CURSOR_SECRET, "API_KEY_CACHE_SECONDS": 300}
@@ -260,7 +261,7 @@ def _noop_handler(handler: Any) -> Callable[[dict[str, Any], Any], dict[str, Any
     """The handler's own `@endpoint` spec around a function that does no domain work: a
     write stages one small item (so the commit is the usual transaction, with the API key
     re-check), a read returns at once."""
-    from core import keys, pipeline
+    from core.platform import keys, pipeline
 
     spec = handler.spec
     answer = {"id": "sig_0", "object": "signing_key"}
@@ -279,8 +280,8 @@ def _noop_handler(handler: Any) -> Callable[[dict[str, Any], Any], dict[str, Any
 def measure(iterations: int = 2000, warmup: int | None = None, rounds: int = ROUNDS) -> CpuResult:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from core import auth, observability, signatures
-    from core.http import Request
+    from core.platform import auth, observability, signatures
+    from core.platform.http import Request
 
     warmup = max(5, iterations // 10) if warmup is None else warmup
     rounds = max(1, min(rounds, iterations))
@@ -427,8 +428,8 @@ def tables(result: CpuResult) -> list[RenderableType]:
     parts = Table(
         title="Where the pipeline's CPU goes (medians of the round means, µs)",
         caption=(
-            "verify = core.signatures.verify_request alone; Ed25519 = the primitive alone; "
-            "log + EMF = core.observability.record alone; domain = total - pipeline"
+            "verify = core.platform.signatures.verify_request alone; Ed25519 = the primitive alone; "
+            "log + EMF = core.platform.observability.record alone; domain = total - pipeline"
         ),
     )
     for column in (

@@ -122,11 +122,11 @@ class _Context:
         return self.routes[route_key]
 
     def signer(self) -> Signer:
-        from core import partners
+        from core.partners import onboarding
 
-        item, secret = partners.issue_api_key(self.store, self.tenant_id)
+        item, secret = onboarding.issue_api_key(self.store, self.tenant_id)
         private = new_private_key()
-        created = partners.add_signing_key(
+        created = onboarding.add_signing_key(
             self.store, self.tenant_id, item["keyId"], public_pem(private), "ed25519"
         )
         return Signer(secret, created["id"], private)
@@ -169,7 +169,7 @@ def _new_key_body() -> dict[str, Any]:
 def _measure_row(
     ctx: _Context, name: str, kind: str, signer: Signer, request: Callable[[int], Trip]
 ) -> TripRow:
-    from core import auth
+    from core.platform import auth
 
     auth.CACHE.invalidate(auth.hash_key(signer.api_key))
     first = request(0)
@@ -238,7 +238,7 @@ def _scenarios(ctx: _Context) -> list[TripRow]:
         )
     )
 
-    from core import auth
+    from core.platform import auth
 
     unknown = Signer(auth.new_api_key(ctx.tenant_id, "test"), signer.key_id, signer.private_key)
     rows.append(
@@ -255,7 +255,7 @@ def _scenarios(ctx: _Context) -> list[TripRow]:
 
 def _other_keys(ctx: _Context, signer: Signer) -> list[str]:
     """The signing keys of `signer`'s API key other than the one it signs with (uncounted)."""
-    from core import auth, keys
+    from core.platform import auth, keys
 
     found = ctx.store.get(keys.api_key_key(ctx.tenant_id, auth.hash_key(signer.api_key)), consistent=True)
     ctx.counter.take()
@@ -266,7 +266,8 @@ def measure() -> TripsResult:
     import boto3
     from moto import mock_aws
 
-    from core import partners, pipeline
+    from core.partners import onboarding
+    from core.platform import pipeline
     from localapi.dynamodb import create_table
 
     tmpl = template()
@@ -283,7 +284,7 @@ def measure() -> TripsResult:
             store = pipeline.runtime()[1]
             counter = CallCounter()
             store.client.meta.events.register("before-call.dynamodb.*", counter)
-            tenant = partners.create_partner(store, "Bench Partner", mode="test")
+            tenant = onboarding.create_partner(store, "Bench Partner", mode="test")
             rows = _scenarios(_Context(store, tenant["id"], counter))
         finally:
             pipeline.reset_runtime()

@@ -40,9 +40,9 @@ def boundary_from_environment(environ: Mapping[str, str] | None = None) -> str |
 def install(boundary: str) -> None:
     """Arm the crash at `boundary`. Call it once the sandbox is seeded: only API requests
     should get there."""
-    from core import idempotency, keys
-    from core.http import Response
-    from core.store import Store, Write
+    from core.platform import idempotency, keys
+    from core.platform.http import Response
+    from core.platform.store import Store, Write
 
     if boundary == "after-claim":
         claim = idempotency.claim

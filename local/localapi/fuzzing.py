@@ -193,7 +193,7 @@ def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> Credential
     and the sandbox partner's keys are out of its reach."""
     import boto3
 
-    from core.store import Store
+    from core.platform.store import Store
     from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
     from localapi.sandbox import ALGORITHM, read_credentials, seed_sandbox
 

@@ -167,7 +167,7 @@ def serve(
         if table_name not in client.list_tables()["TableNames"]:
             create_table(client, table_name, tpl)
 
-        from core.store import Store
+        from core.platform.store import Store
 
         store = Store(table_name, client=client)
         partner = (reuse_sandbox(store, previous) if previous else None) or seed_sandbox(store)
@@ -367,7 +367,7 @@ def _print_result(function: str, result: Any) -> None:
 
 
 def route_table_json(tpl: Template) -> str:
-    """The route table the deployed catch-all function reads (core/routes.json)."""
+    """The route table the deployed catch-all function reads (core/platform/routes.json)."""
     entries = [{"method": r.method, "path": r.path} for r in routes(tpl) if r.path != "$default"]
     return json.dumps(sorted(entries, key=lambda e: (e["path"], e["method"])), indent=2) + "\n"
 
@@ -376,13 +376,13 @@ def route_table_json(tpl: Template) -> str:
 def routes_command(
     template: TemplateOption = None,
     write: Annotated[
-        bool, typer.Option("--write", help="Regenerate layers/core/python/core/routes.json.")
+        bool, typer.Option("--write", help="Regenerate layers/core/python/core/platform/routes.json.")
     ] = False,
 ) -> None:
     """The routes of template.yaml, the functions that serve them, and their sample events."""
     if write:
         tpl = load_template(template)
-        target = tpl.root / "layers/core/python/core/routes.json"
+        target = tpl.root / "layers/core/python/core/platform/routes.json"
         target.write_text(route_table_json(tpl))
         out.print(f"wrote {target.relative_to(tpl.root)}")
         return
@@ -415,7 +415,7 @@ def routes_command(
 def openapi_command(
     template: TemplateOption = None,
     write: Annotated[
-        bool, typer.Option("--write", help="Regenerate layers/core/python/core/openapi.json.")
+        bool, typer.Option("--write", help="Regenerate layers/core/python/core/platform/openapi.json.")
     ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when the committed document differs from a fresh one.")

@@ -1,9 +1,9 @@
 """The OpenAPI 3.1 document, generated from template.yaml's routes and the handlers' own
-specs (`core.pipeline.Spec`: the request models, the response model, the status, the
+specs (`core.platform.pipeline.Spec`: the request models, the response model, the status, the
 scope), so there is no second description of the API to drift.
 
 `localapi openapi --write` regenerates the committed copy that the deployed function
-serves (`layers/core/python/core/openapi.json`, at `GET /v1/openapi.json`); a unit test
+serves (`layers/core/python/core/platform/openapi.json`, at `GET /v1/openapi.json`); a unit test
 fails when the two differ. A new endpoint joins by being a route of template.yaml whose
 handler is a pipeline endpoint: nothing here names a resource.
 
@@ -13,7 +13,7 @@ What each part comes from:
 - parameters and bodies: the spec's path, query and body models (pydantic's JSON schema
   in validation mode); responses: the spec's `response` model (serialization mode), or
   `ListOf(model)` wrapped in API.md's list envelope;
-- errors: `core.errors.ERROR_TABLE`, one response per status with the codes it carries;
+- errors: `core.platform.errors.ERROR_TABLE`, one response per status with the codes it carries;
 - security: the API key (`Authorization: Bearer` or `PartnerApiKey`) with either
   signature scheme, the scope in the requirement (OpenAPI 3.1 allows role names for
   non-OAuth schemes), or a custom authenticator's own `security_scheme`.
@@ -38,7 +38,7 @@ from localapi.server import load_handler, module_name
 from localapi.template import Route, Template, load_template, routes
 
 DOCUMENT_PATH = "/v1/openapi.json"
-DOCUMENT_FILE = "layers/core/python/core/openapi.json"
+DOCUMENT_FILE = "layers/core/python/core/platform/openapi.json"
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
 REF = "#/components/schemas/{model}"
@@ -90,7 +90,7 @@ class Operation:
     """A documented route: its template entry, its handler's spec and module docstring."""
 
     route: Route
-    spec: Any  # core.pipeline.Spec
+    spec: Any  # core.platform.pipeline.Spec
     doc: str
 
     @property
@@ -147,7 +147,7 @@ def operations(template: Template) -> list[Operation]:
 def _list_model(item: type[BaseModel]) -> type[BaseModel]:
     """API.md's list envelope around `item`, as a model named `<Item>List` (one class per
     item, however many lists answer it)."""
-    from core.representations import Representation
+    from core.platform.representations import Representation
 
     return create_model(
         f"{item.__name__}List",
@@ -163,8 +163,8 @@ class _Schemas:
     models become one component and names never collide."""
 
     def __init__(self, ops: list[Operation]) -> None:
-        from core.error_envelope import ErrorEnvelope
-        from core.representations import ListOf
+        from core.platform.error_envelope import ErrorEnvelope
+        from core.platform.pipeline import ListOf
 
         self.error = ErrorEnvelope
         self.responses: dict[int, type[BaseModel]] = {}
@@ -244,7 +244,7 @@ def _parameters(schemas: _Schemas, model: type[BaseModel] | None, where: str) ->
 
 
 def _error_components(error_ref: dict[str, Any]) -> dict[str, Any]:
-    from core.errors import ERROR_TABLE
+    from core.platform.errors import ERROR_TABLE
 
     out = {}
     for status, name in STATUS_NAMES.items():
@@ -280,7 +280,7 @@ def _throttled() -> dict[str, Any]:
 
 
 def _headers() -> dict[str, Any]:
-    from core import idempotency
+    from core.platform import idempotency
 
     return {
         "Request-Id": {
@@ -301,7 +301,7 @@ def _headers() -> dict[str, Any]:
 
 
 def _idempotency_key() -> dict[str, Any]:
-    from core import idempotency
+    from core.platform import idempotency
 
     return {
         "name": "Idempotency-Key",
@@ -318,7 +318,7 @@ def _idempotency_key() -> dict[str, Any]:
 
 
 def _security_schemes() -> dict[str, Any]:
-    from core import signatures
+    from core.platform import signatures
 
     window = signatures.WINDOW_SECONDS
     return {
@@ -565,7 +565,7 @@ def _version(template: Template) -> str:
 
 
 def _info(template: Template) -> dict[str, Any]:
-    from core import pipeline, signatures
+    from core.platform import pipeline, signatures
 
     return {
         "title": "Partner API",

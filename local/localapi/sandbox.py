@@ -1,6 +1,6 @@
 """The sandbox partner the local API seeds, and the credentials file the SDK and CLI read.
 
-Onboarding goes through `core.partners`, exactly as the operator CLI does it: a test-mode
+Onboarding goes through `core.partners.onboarding`, exactly as the operator CLI does it: a test-mode
 partner, an API key with every scope and signature policy "required", and an Ed25519
 signing key registered for it. The file (`.local/sandbox.json` at the repository root,
 git-ignored, mode 0600) holds the secrets, so it stays on this machine.
@@ -71,15 +71,16 @@ def ed25519_key_pair() -> tuple[str, str]:
 
 
 def seed_sandbox(store: Any, name: str = SANDBOX_PARTNER_NAME) -> SandboxPartner:
-    """Onboard a sandbox partner in `store` (a `core.store.Store`)."""
-    from core import partners, scopes
+    """Onboard a sandbox partner in `store` (a `core.platform.store.Store`)."""
+    from core.partners import onboarding
+    from core.platform import scopes
 
-    partner = partners.create_partner(store, name, mode="test")
-    key_item, api_key = partners.issue_api_key(
+    partner = onboarding.create_partner(store, name, mode="test")
+    key_item, api_key = onboarding.issue_api_key(
         store, partner["id"], scope_list=list(scopes.SCOPES), signature_policy="required"
     )
     private_pem, public_pem = ed25519_key_pair()
-    signing_key = partners.add_signing_key(store, partner["id"], key_item["keyId"], public_pem, ALGORITHM)
+    signing_key = onboarding.add_signing_key(store, partner["id"], key_item["keyId"], public_pem, ALGORITHM)
     return SandboxPartner(
         tenant_id=partner["id"],
         api_key=api_key,
@@ -104,8 +105,8 @@ def previous_sandbox(path: Path, dynamodb_endpoint: str, table_name: str) -> dic
 
 def reuse_sandbox(store: Any, document: dict[str, Any]) -> SandboxPartner | None:
     """The sandbox partner of a previous credentials document, if `store` (a
-    `core.store.Store`) still holds its API key and signing key."""
-    from core import auth, keys
+    `core.platform.store.Store`) still holds its API key and signing key."""
+    from core.platform import auth, keys
 
     try:
         partner = SandboxPartner(

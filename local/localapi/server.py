@@ -194,7 +194,7 @@ def invoke(
 
 
 def _request_id() -> str:
-    from core.ids import new_id
+    from core.platform.ids import new_id
 
     return new_id("req")
 
@@ -312,7 +312,7 @@ class LocalApi:
         )
 
     def dispatch(self, environ: dict[str, Any]) -> WsgiResponse:
-        from core.errors import InternalError, ResourceMissing
+        from core.platform.errors import InternalError, ResourceMissing
 
         method = str(environ.get("REQUEST_METHOD", "GET")).upper()
         raw_path, _ = raw_target(environ)

@@ -223,7 +223,7 @@ class Route:
 
 def compile_path(path: str) -> re.Pattern[str]:
     """The layer's own path matcher, plus `$default`, which matches everything."""
-    from core.routing import compile_path as compile_route
+    from core.platform.routing import compile_path as compile_route
 
     if path == "$default":
         return re.compile(r"/.*")

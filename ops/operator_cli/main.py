@@ -18,9 +18,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core import partners, scopes
-from core.errors import ApiError
-from core.store import Store
+from core.partners import onboarding
+from core.platform import scopes
+from core.platform.errors import ApiError
+from core.platform.store import Store
 
 app = typer.Typer(help="Onboard partners and manage their API keys (operator side).", no_args_is_help=True)
 partner_app = typer.Typer(help="Partners (tenants).", no_args_is_help=True)
@@ -119,14 +120,14 @@ def partner_create(
     try:
         if scope:
             scopes.check_known(scope)  # checked before anything is written: no half-onboarded partner
-        partners.check_policy(mode, signature_policy)
+        onboarding.check_policy(mode, signature_policy)
         public_key = _read_key(public_key_file)
-        partner = partners.create_partner(db, name, mode=mode)
-        key, secret = partners.issue_api_key(
+        partner = onboarding.create_partner(db, name, mode=mode)
+        key, secret = onboarding.issue_api_key(
             db, partner["id"], scope_list=scope, signature_policy=signature_policy
         )
         signing = (
-            partners.add_signing_key(db, partner["id"], key["keyId"], public_key, algorithm)
+            onboarding.add_signing_key(db, partner["id"], key["keyId"], public_key, algorithm)
             if public_key
             else None
         )
@@ -155,19 +156,19 @@ def key_issue(
 ) -> None:
     """Issue another API key for a partner (shown once)."""
     try:
-        key, secret = partners.issue_api_key(
+        key, secret = onboarding.issue_api_key(
             store(), tenant, scope_list=scope, signature_policy=signature_policy
         )
     except (ApiError, ValueError) as exc:
         _fail(exc)
         return
-    _emit({**partners.describe_key(key), "apiKey": secret}, as_json, "API key issued: shown once")
+    _emit({**onboarding.describe_key(key), "apiKey": secret}, as_json, "API key issued: shown once")
 
 
 @key_app.command("list")
 def key_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     """A partner's API keys (never the secrets)."""
-    keys_ = [partners.describe_key(k) for k in partners.list_api_keys(store(), tenant)]
+    keys_ = [onboarding.describe_key(k) for k in onboarding.list_api_keys(store(), tenant)]
     if as_json:
         typer.echo(json.dumps(keys_, indent=2))
         return
@@ -189,11 +190,11 @@ def key_revoke(tenant: TenantOpt, key_id: str, as_json: JsonOpt = False) -> None
     """Revoke an API key: it is refused from then on (cached copies expire within API_KEY_CACHE_SECONDS,
     and a write re-checks the key in its own transaction)."""
     try:
-        item = partners.revoke_api_key(store(), tenant, key_id)
+        item = onboarding.revoke_api_key(store(), tenant, key_id)
     except ApiError as exc:
         _fail(exc)
         return
-    _emit(partners.describe_key(item), as_json, "API key revoked")
+    _emit(onboarding.describe_key(item), as_json, "API key revoked")
 
 
 @key_app.command("scopes")
@@ -205,22 +206,22 @@ def key_scopes(
 ) -> None:
     """Replace an API key's scopes."""
     try:
-        item = partners.set_scopes(store(), tenant, key_id, scope)
+        item = onboarding.set_scopes(store(), tenant, key_id, scope)
     except (ApiError, ValueError) as exc:
         _fail(exc)
         return
-    _emit(partners.describe_key(item), as_json, "Scopes set")
+    _emit(onboarding.describe_key(item), as_json, "Scopes set")
 
 
 @key_app.command("policy")
 def key_policy(tenant: TenantOpt, key_id: str, policy: str, as_json: JsonOpt = False) -> None:
     """Set an API key's signature policy: required, or optional (sandbox partners only)."""
     try:
-        item = partners.set_signature_policy(store(), tenant, key_id, policy)
+        item = onboarding.set_signature_policy(store(), tenant, key_id, policy)
     except ApiError as exc:
         _fail(exc)
         return
-    _emit(partners.describe_key(item), as_json, "Signature policy set")
+    _emit(onboarding.describe_key(item), as_json, "Signature policy set")
 
 
 @signing_app.command("add")
@@ -233,7 +234,7 @@ def signing_add(
 ) -> None:
     """Register a signing key for an API key (a partner can also do this itself via the API)."""
     try:
-        created = partners.add_signing_key(
+        created = onboarding.add_signing_key(
             store(), tenant, key_id, _read_key(public_key_file) or "", algorithm
         )
     except ApiError as exc:

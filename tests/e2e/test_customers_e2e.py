@@ -40,7 +40,7 @@ def unique(prefix: str) -> str:
 
 def kyc_decision(local_api: tuple[str, Path], customer_id: str, decision: str = "approved") -> httpx.Response:
     """What the sandbox KYC page sends when a person decides: a signed callback."""
-    from core import kyc  # the server's own format; the test runs beside the server
+    from core.customers import kyc  # the server's own format; the test runs beside the server
 
     creds = json.loads(local_api[1].read_text())
     secret = creds["kycSandboxSecret"]  # written by `localapi serve`

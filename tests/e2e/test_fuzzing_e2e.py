@@ -15,7 +15,7 @@ from localapi import fuzzing
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCUMENT_FILE = ROOT / "layers/core/python/core/openapi.json"
+DOCUMENT_FILE = ROOT / "layers/core/python/core/platform/openapi.json"
 # Generated cases per operation and generation mode (positive, negative) in the fuzzing
 # phase, and sequences of linked calls in the stateful phase. A fixed seed
 # keeps the CI run the same from one run to the next. The coverage phase (boundary values

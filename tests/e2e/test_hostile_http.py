@@ -21,7 +21,7 @@ import boto3
 import httpx
 import pytest
 
-from core.errors import ERROR_TABLE
+from core.platform.errors import ERROR_TABLE
 from tests.support.raw_signing import signed_headers
 
 pytestmark = pytest.mark.e2e

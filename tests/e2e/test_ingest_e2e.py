@@ -78,7 +78,7 @@ def client_for(server: tuple[str, Path]) -> PartnerClient:
 
 def approve(server: tuple[str, Path], customer_id: str) -> None:
     """What the sandbox KYC page sends when a person approves: a signed callback."""
-    from core import kyc  # the server's own format; the test runs beside the server
+    from core.customers import kyc  # the server's own format; the test runs beside the server
 
     creds = json.loads(server[1].read_text())
     now = int(time.time())

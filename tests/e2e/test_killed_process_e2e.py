@@ -26,8 +26,8 @@ import boto3
 import httpx
 import pytest
 
-from core import keys
-from core.store import deserialize
+from core.platform import keys
+from core.platform.store import deserialize
 from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
 from localapi.events import event_body_bytes, load_event
 from localapi.faults import BOUNDARIES, ENV

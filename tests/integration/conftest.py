@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from core import clock, partners, pipeline
-from core.store import Store
+from core.partners import onboarding as partners
+from core.platform import clock, pipeline
+from core.platform.store import Store
 from partner_sdk import signing
 from tests.support.emulator import emulated_dynamodb
 from tests.support.harness import Partner

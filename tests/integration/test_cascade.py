@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from core import cascade, keys
-from core.store import Store
+from core.platform import cascade, keys
+from core.platform.store import Store
 from tests.integration.conftest import scan_all
 from tests.integration.test_customers import action, active_customer, events_of, get
 from tests.support.harness import Partner

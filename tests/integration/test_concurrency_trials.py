@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 
-from core.store import Store
+from core.platform.store import Store
 from tests.integration.conftest import TABLE, emulated_table
 from tests.support.create_endpoints import (
     DECLARED,

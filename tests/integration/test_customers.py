@@ -12,7 +12,8 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
-from core import clock, kyc
+from core.customers import kyc
+from core.platform import clock
 from tests.integration.conftest import scan_all
 from tests.support.harness import Partner, Reply, call
 

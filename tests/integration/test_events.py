@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from core import clock
+from core.platform import clock
 from tests.integration.test_customers import active_customer, create
 from tests.support.harness import Partner, Reply, call
 

@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from botocore.retries import standard
 
-from core import clock, pipeline
-from core.store import TRANSACTION_CONFLICT_RETRIES, Store
+from core.platform import clock, pipeline
+from core.platform.store import TRANSACTION_CONFLICT_RETRIES, Store
 from tests.integration.conftest import TABLE, emulated_table
 from tests.support import crashes
 from tests.support.create_endpoints import CreateEndpoint, create_endpoint_ids, create_endpoints

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from core.errors import ERROR_TABLE
+from core.platform.errors import ERROR_TABLE
 from tests.integration.conftest import scan_all
 from tests.support.harness import Reply, handler_module
 from tests.support.hostile_cases import RULES, cases_for, catalogue

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from core import clock, idempotency
-from core.http import Request
-from core.store import Store
+from core.platform import clock, idempotency
+from core.platform.http import Request
+from core.platform.store import Store
 from partner_sdk import signing
 from tests.integration.conftest import scan_all
 from tests.support.harness import Partner, call, make_event

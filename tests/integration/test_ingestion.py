@@ -261,7 +261,7 @@ def test_associations_are_checked_and_idempotent(make_partner: Any) -> None:
 
 
 def test_the_51st_association_is_422(store: Any, partner: Partner) -> None:
-    from core import keys
+    from core.platform import keys
 
     clients = []
     for i in range(51):  # customers written directly: the limit is what is tested here

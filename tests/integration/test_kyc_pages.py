@@ -1,6 +1,6 @@
 """The sandbox KYC provider's pages, in-process against moto.
 
-Most tests read the customer through a stub of `core.customers.load` (the page only
+Most tests read the customer through a stub of `core.customers.customers.load` (the page only
 renders what it returns); the last ones run the whole flow with the real customer
 endpoints and the real callback handler, the decision's HTTP delivery short-circuited
 into the callback handler in-process.
@@ -19,7 +19,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from core import customers, kyc, observability, pipeline
+from core.customers import customers, kyc, kyc_pages
+from core.platform import observability, pipeline
 from tests.support.harness import HOST, Partner, Reply, call, handler_module, make_event
 
 SECRET = "test-kyc-sandbox-secret-0123456789abcdef"  # tests/integration/conftest.py
@@ -107,7 +108,7 @@ def sender(monkeypatch: pytest.MonkeyPatch) -> Callable[[kyc.Delivery], Sent]:
             sent.append((url, body, dict(headers)))
             return delivery
 
-        monkeypatch.setattr(handler_module(DECISION), "send", send)
+        monkeypatch.setattr(kyc_pages, "send", send)
         return sent
 
     return install
@@ -457,7 +458,7 @@ def _in_process_callback(url: str, body: bytes, headers: Mapping[str, str]) -> k
 def test_create_open_approve_then_the_customer_is_active(
     aws: Any, partner: Partner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(handler_module(DECISION), "send", _in_process_callback)
+    monkeypatch.setattr(kyc_pages, "send", _in_process_callback)
     created = call(
         "customers/create",
         "POST",

@@ -16,5 +16,5 @@ def test_the_document_is_served_as_committed_without_an_api_key(aws: Any) -> Non
     assert reply.status == 200
     assert reply.headers["Content-Type"] == "application/json"
     assert reply.headers["Request-Id"].startswith("req_")
-    assert reply.text == (ROOT / "layers/core/python/core/openapi.json").read_text(encoding="utf-8")
+    assert reply.text == (ROOT / "layers/core/python/core/platform/openapi.json").read_text(encoding="utf-8")
     assert reply.json["openapi"].startswith("3.1.")

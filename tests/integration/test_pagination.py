@@ -75,7 +75,7 @@ def test_another_tenants_cursor_is_400_never_a_leak(make_partner: Any) -> None:
 
 
 def test_a_cursor_of_another_api_keys_list_is_400(store: Any, partner: Partner) -> None:
-    from core import partners
+    from core.partners import onboarding as partners
 
     fill(partner, 3)
     cursor = listing(partner, "limit=1").json["nextCursor"]

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from core import clock, partners
+from core.partners import onboarding as partners
+from core.platform import clock
 from tests.support.harness import HOST, Partner, call, handler_module, make_event
 
 LIST = "signing_keys/list"
@@ -161,13 +162,13 @@ def test_unknown_query_parameter_and_bad_limit(partner: Partner) -> None:
 
 def _json_lines(caplog: Any) -> list[dict[str, Any]]:
     """The log records as Powertools writes them: one JSON object per line."""
-    from core.observability import logger
+    from core.platform.observability import logger
 
     return [json.loads(logger.registered_formatter.format(r)) for r in caplog.records]
 
 
 def test_an_unexpected_exception_is_a_bare_500(partner: Partner, monkeypatch: Any, caplog: Any) -> None:
-    from core import signing_keys
+    from core.partners import signing_keys
 
     def boom(call: Any) -> None:
         raise RuntimeError("secret internal detail in TableXYZ")

@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from core import clock
-from core.errors import ERROR_TABLE
+from core.platform import clock
+from core.platform.errors import ERROR_TABLE
 from partner_sdk import signing
 from tests.support.harness import HOST, Partner, Reply
 from tests.support.hostile_world import deliver, issue_key, moto_table, new_partner, table_items
@@ -71,7 +71,7 @@ def _register(partner: Partner, private: Any, algorithm: str) -> str:
 @pytest.fixture(scope="module")
 def keys() -> Iterator[Keys]:
     with moto_table():
-        from core import pipeline
+        from core.platform import pipeline
 
         store = pipeline.runtime()[1]
         found = Keys(new_partner(store, "Signer"))

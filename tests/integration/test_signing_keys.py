@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import partners
+from core.partners import onboarding as partners
 from partner_sdk import signing
 from tests.support.harness import Partner, call
 

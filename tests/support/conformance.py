@@ -20,7 +20,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCUMENT_FILE = ROOT / "layers/core/python/core/openapi.json"
+DOCUMENT_FILE = ROOT / "layers/core/python/core/platform/openapi.json"
 DOCUMENT_URI = "urn:partner-api:openapi"
 
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from core import idempotency, pipeline
-from core.http import Response
-from core.store import Store, Write
+from core.platform import idempotency, pipeline
+from core.platform.http import Response
+from core.platform.store import Store, Write
 
 BOUNDARIES = ("after_claim", "after_commit", "before_response")
 

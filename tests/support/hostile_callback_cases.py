@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from core import kyc
-from core.web import MAX_FORM_BYTES
+from core.customers import kyc
+from core.platform.web import MAX_FORM_BYTES
 from tests.support.hostile_probe import (
     CRLF,
     Case,

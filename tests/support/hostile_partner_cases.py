@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from core import auth
-from core.pipeline import MAX_BODY_BYTES
+from core.platform import auth
+from core.platform.pipeline import MAX_BODY_BYTES
 from tests.support.hostile_probe import (
     CRLF,
     Case,

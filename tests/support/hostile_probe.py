@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from core.errors import ERROR_TABLE
+from core.platform.errors import ERROR_TABLE
 from tests.support.hostile_world import Attempt, World
 from tests.support.route_targets import Target
 

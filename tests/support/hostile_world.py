@@ -22,10 +22,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from core import clock, listing, partners, pipeline, scopes
-from core.pagination import encode_cursor
-from core.routing import compile_path
-from core.store import Store
+from core.partners import onboarding as partners
+from core.platform import clock, listing, pipeline, scopes
+from core.platform.pagination import encode_cursor
+from core.platform.routing import compile_path
+from core.platform.store import Store
 from localapi.dynamodb import serialise_emulator
 from localapi.events import http_api_event
 from partner_sdk import signing
@@ -294,7 +295,7 @@ class World:
 
     def _rows_listed(self, target: Target, tenant: Tenant) -> list[tuple[str, str, dict[str, Any]]]:
         """(collection, index, stored item) of each row `target` lists for `tenant`, read
-        through its handler while `core.listing.page` is watched."""
+        through its handler while `core.platform.listing.page` is watched."""
         original = listing.page
         seen: list[tuple[str, str, dict[str, Any]]] = []
 
@@ -315,7 +316,7 @@ class World:
             reply = self.send(attempt)
         finally:
             listing.page = original  # type: ignore[assignment]
-        assert reply.status == 200 and seen, f"{target} lists nothing through core.listing.page"
+        assert reply.status == 200 and seen, f"{target} lists nothing through core.platform.listing.page"
         return seen
 
     def page_credentials(self, tenant: Tenant) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Every route of the route table (`core/routes.json`), with what an attack on it needs:
+"""Every route of the route table (`core/platform/routes.json`), with what an attack on it needs:
 the handler and its `spec`, the route's sample event in `events/` (a valid request to
 mutate), and the shape of its inputs read from the spec's request models.
 
@@ -18,20 +18,20 @@ from urllib.parse import quote
 
 from pydantic.fields import FieldInfo
 
-from core import routing
-from core.http import WRITE_METHODS
-from core.ids import id_pattern
-from core.pipeline import Spec
-from core.validation import SERVER_OWNED, RequestModel
+from core.platform import routing
+from core.platform.http import WRITE_METHODS
+from core.platform.ids import id_pattern
+from core.platform.pipeline import Spec
+from core.platform.validation import SERVER_OWNED, RequestModel
 from localapi.events import event_body_bytes, events_dir, load_event
 from localapi.template import load_template, routes
 from tests.support.harness import ROOT, handler_module
 
 # How a handler authenticates, read from its spec.
-PARTNER = "partner"  # an API key and a request signature (`core.pipeline.endpoint`)
+PARTNER = "partner"  # an API key and a request signature (`core.platform.pipeline.endpoint`)
 PROVIDER = "provider"  # a third party's own signature (`endpoint(authenticate=...)`)
-PAGE = "page"  # an HTML page whose path token is the credential (`core.web.page`, no spec)
-PUBLIC = "public"  # no credentials at all (`core.pipeline.unrouted`: a public document)
+PAGE = "page"  # an HTML page whose path token is the credential (`core.platform.web.page`, no spec)
+PUBLIC = "public"  # no credentials at all (`core.platform.pipeline.unrouted`: a public document)
 
 _ID_PATTERN = re.compile(re.escape(id_pattern("PREFIX")).replace("PREFIX", "([a-z]+)"))
 ID_VALUE = re.compile(r"^([a-z]+)_[A-Za-z0-9]+$")
@@ -80,7 +80,8 @@ class Target:
     def kind(self) -> str:
         spec = self.spec
         if spec is None:
-            # Without a spec the decorator tells: `core.web.page` or `core.pipeline.unrouted`.
+            # Without a spec the decorator tells: `core.platform.web.page` or
+            # `core.platform.pipeline.unrouted`.
             return PAGE if self.handler.__qualname__.startswith("page.") else PUBLIC
         return PROVIDER if spec.authenticate is not None else PARTNER
 
@@ -203,7 +204,7 @@ def _ids_of(model: type[RequestModel] | None) -> dict[str, str]:
 
 @cache
 def targets() -> tuple[Target, ...]:
-    """The route table (core/routes.json), each route joined to its function in template.yaml."""
+    """The route table (core/platform/routes.json), each route joined to its function in template.yaml."""
     table = json.loads(routing.ROUTES_FILE.read_text())
     functions = {
         r.route_key: r for r in routes(load_template(ROOT / "template.yaml")) if r.path != "$default"
@@ -213,7 +214,9 @@ def targets() -> tuple[Target, ...]:
         key = f"{entry['method']} {entry['path']}"
         route = functions.get(key)
         if route is None:
-            raise AssertionError(f"{key} is in core/routes.json but not in template.yaml: regenerate it")
+            raise AssertionError(
+                f"{key} is in core/platform/routes.json but not in template.yaml: regenerate it"
+            )
         function_dir = route.code_uri.relative_to(ROOT / "functions").as_posix()
         out.append(Target(entry["method"], entry["path"], function_dir, route.event_name))
     return tuple(out)

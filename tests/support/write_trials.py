@@ -2,7 +2,7 @@
 handler called in-process on it, and what a tenant's partition holds afterwards.
 
 Every trial runs in a tenant of its own, so what a trial wrote is exactly what its
-partition holds (every key begins with `T#<tenantId>`, core/keys.py): one Query, read
+partition holds (every key begins with `T#<tenantId>`, core/platform/keys.py): one Query, read
 with the emulator's own client rather than the code under test.
 """
 
@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from core import keys
-from core.store import deserialize
+from core.platform import keys
+from core.platform.store import deserialize
 from tests.support.create_endpoints import CreateEndpoint
 from tests.support.harness import Partner, Reply, make_event
 

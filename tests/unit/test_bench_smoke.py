@@ -30,7 +30,7 @@ def layer_logger_made_first() -> None:
     test that captures stdout (capsys), it would keep that test's stream, closed once the
     test ends, and a later measurement could not redirect it. Made here, before any test
     of this module, it gets the session's stream."""
-    import core.observability  # noqa: F401
+    import core.platform.observability  # noqa: F401
 
 
 def render(renderables: Sequence[RenderableType]) -> str:

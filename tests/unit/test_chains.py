@@ -1,4 +1,4 @@
-"""Wallet addresses per chain (core.chains): EIP-55, bech32/bech32m, base58check, generic rule."""
+"""Wallet addresses per chain (core.onchain.chains): EIP-55, bech32/bech32m, base58check, generic rule."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import base58
 import pytest
 from pydantic import ValidationInfo, field_validator
 
-from core.chains import EVM_CHAINS, Chain, unique_address, validate_address, validate_chain
-from core.errors import ParameterInvalid, ParameterUnknown
-from core.validation import RequestModel, validate_body
+from core.onchain.chains import EVM_CHAINS, Chain, unique_address, validate_address, validate_chain
+from core.platform.errors import ParameterInvalid, ParameterUnknown
+from core.platform.validation import RequestModel, validate_body
 
 # EIP-55 "Normal" test case and its lower-case form.
 EIP55 = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"

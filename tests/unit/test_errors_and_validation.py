@@ -7,10 +7,10 @@ import json
 import pytest
 from pydantic import Field
 
-from core import errors
-from core.ids import is_id, new_id
-from core.pagination import decode_cursor, encode_cursor
-from core.validation import Metadata, RequestModel, validate_body
+from core.platform import errors
+from core.platform.ids import is_id, new_id
+from core.platform.pagination import decode_cursor, encode_cursor
+from core.platform.validation import Metadata, RequestModel, validate_body
 
 SECRET = "s" * 32
 
@@ -136,10 +136,10 @@ def test_ids_are_prefixed_and_time_sortable() -> None:
 
 
 def test_our_ulids_are_the_specs_ulids() -> None:
-    """core.ids makes ULIDs itself (cold start); python-ulid (a test dependency) agrees."""
+    """core.platform.ids makes ULIDs itself (cold start); python-ulid (a test dependency) agrees."""
     from ulid import ULID
 
-    from core.ids import time_prefix, ulid
+    from core.platform.ids import time_prefix, ulid
 
     for at in (0.0, 1.5, 1_771_848_000.123, 2**47 / 1000):
         made = ulid(at)

@@ -1,4 +1,4 @@
-"""Field types of ingested bank accounts and wallets (core.ingest_fields), in strict JSON mode."""
+"""Field types of ingested bank accounts and wallets (core.ingestion.fields), in strict JSON mode."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from core import clock
-from core.errors import ApiError, ParameterInvalid, ParameterUnknown
-from core.ingest_fields import (
+from core.ingestion.fields import (
     BankAccountStatus,
     Countries,
     Currency,
@@ -19,7 +17,9 @@ from core.ingest_fields import (
     RiskHistory,
     ScreeningDate,
 )
-from core.validation import RequestModel, validate_body
+from core.platform import clock
+from core.platform.errors import ApiError, ParameterInvalid, ParameterUnknown
+from core.platform.validation import RequestModel, validate_body
 
 NOW = datetime(2026, 2, 23, 12, 0, 0, tzinfo=UTC)
 

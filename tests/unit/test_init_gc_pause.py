@@ -46,7 +46,7 @@ def _run(function: str, then: str, *, lambda_env: bool) -> dict[str, object]:
 
 
 RUNTIME = """
-from core import pipeline
+from core.platform import pipeline
 pipeline.runtime()
 seen["after_runtime"] = gc.isenabled()
 seen["frozen_after_runtime"] = gc.get_freeze_count()

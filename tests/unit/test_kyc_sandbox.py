@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from core import kyc
-from core.config import settings
-from core.errors import (
+from core.customers import kyc
+from core.platform.config import settings
+from core.platform.errors import (
     ApiError,
     BodyNotJson,
     BodyTooLarge,
@@ -24,7 +24,7 @@ from core.errors import (
     ResourceMissing,
     SignatureInvalid,
 )
-from core.web import Markup, escape, html
+from core.platform.web import Markup, escape, html
 
 SECRET = "unit-test-kyc-sandbox-secret-0123456789"
 OTHER_SECRET = "another-kyc-sandbox-secret-9876543210ab"
@@ -449,7 +449,7 @@ def test_send_refuses_anything_but_http() -> None:
             kyc.send(url, b"{}", {})
 
 
-# -- HTML escaping (core.web) --------------------------------------------------------------
+# -- HTML escaping (core.platform.web) --------------------------------------------------------------
 
 
 def test_html_escapes_every_value_but_markup() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from core import observability
+from core.platform import observability
 
 FIELDS = {"requestId": "req_1", "tenant": "ptn_1", "method": "POST", "path": "/v1/signing-keys"}
 

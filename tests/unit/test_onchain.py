@@ -1,4 +1,4 @@
-"""CAIP-10 account ids and EIP-55 checksums (core.onchain)."""
+"""CAIP-10 account ids and EIP-55 checksums (core.onchain.addresses)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ParameterInvalid
-from core.onchain import OnchainId, checksum_address, parse_caip10
+from core.onchain.addresses import OnchainId, checksum_address, parse_caip10
+from core.platform.errors import ParameterInvalid
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_EXAMPLE = "eip155:1:0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb"  # shared/seeds/004
@@ -203,7 +203,7 @@ def test_a_non_string_is_rejected(value: object) -> None:
 def test_importing_core_onchain_loads_no_ethereum_or_crypto_library() -> None:
     script = """
 import sys
-import core.onchain
+import core.onchain.addresses
 heavy = ("eth_account", "eth_utils", "eth_keys", "eth_hash", "Crypto")
 print(",".join(sorted(m for m in sys.modules if m.split(".")[0] in heavy)) or "none")
 """
@@ -220,13 +220,13 @@ KECCAK_VECTORS = {
 
 
 def _keccak_probe(before: str) -> list[str]:
-    """In a fresh process: `before`, then two hashes through core.onchain; prints the
+    """In a fresh process: `before`, then two hashes through core.onchain.addresses; prints the
     hashes, pycryptodome's backend, and whether cffi / pycparser are loaded afterwards."""
     script = f"""
 import sys
 {before}
 had_cffi = "cffi" in sys.modules
-from core.onchain import keccak256
+from core.onchain.addresses import keccak256
 hashes = keccak256(b"").hex(), keccak256(b"abc").hex()
 from Crypto.Util import _raw_api
 print(*hashes, _raw_api.backend,

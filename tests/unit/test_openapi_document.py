@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from core.errors import ERROR_TABLE
+from core.platform.errors import ERROR_TABLE
 from localapi import openapi
 from localapi.template import Template, load_template, routes
 
@@ -34,7 +34,7 @@ def document(generated: str) -> dict[str, Any]:
 def test_the_committed_document_matches_template_yaml_and_the_models(
     template: Template, generated: str
 ) -> None:
-    """core/openapi.json is generated (`localapi openapi --write`); it must not drift."""
+    """core/platform/openapi.json is generated (`localapi openapi --write`); it must not drift."""
     committed = openapi.document_file(template).read_text(encoding="utf-8")
     assert committed == generated, "run `.venv/bin/localapi openapi --write`"
 
@@ -126,8 +126,8 @@ def test_the_conformance_check_of_the_tests_refuses_what_the_document_does_not_s
 
 @pytest.mark.parametrize("code", list(ERROR_TABLE))
 def test_the_error_envelope_model_describes_what_the_pipeline_sends(code: str) -> None:
-    from core.error_envelope import ErrorEnvelope
-    from core.errors import ApiError
+    from core.platform.error_envelope import ErrorEnvelope
+    from core.platform.errors import ApiError
 
     for param in (None, "countries[3]"):
         envelope = ApiError("Something.", code=code, param=param).envelope("req_01ABC")

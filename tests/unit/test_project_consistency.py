@@ -25,11 +25,11 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_the_deployed_route_table_matches_template_yaml() -> None:
-    """core/routes.json is generated (`localapi routes --write`); it must not drift."""
+    """core/platform/routes.json is generated (`localapi routes --write`); it must not drift."""
     from localapi.main import route_table_json
     from localapi.template import load_template
 
-    committed = (ROOT / "layers/core/python/core/routes.json").read_text()
+    committed = (ROOT / "layers/core/python/core/platform/routes.json").read_text()
     assert committed == route_table_json(load_template(ROOT / "template.yaml")), (
         "run `.venv/bin/localapi routes --write`"
     )

@@ -1,4 +1,4 @@
-"""core.public_keys: registering a partner's signing key from a PEM or a JWK."""
+"""core.platform.public_keys: registering a partner's signing key from a PEM or a JWK."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x25519
 
-from core.errors import ParameterInvalid
-from core.public_keys import ALGORITHMS, SIMPLE_SCHEME_ALGORITHMS, PublicKey, parse_public_key
+from core.platform.errors import ParameterInvalid
+from core.platform.public_keys import ALGORITHMS, SIMPLE_SCHEME_ALGORITHMS, PublicKey, parse_public_key
 
 RFC_DATA = Path(__file__).parent / "data" / "rfc9421"
 

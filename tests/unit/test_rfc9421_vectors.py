@@ -1,4 +1,4 @@
-"""RFC 9421 Appendix B (and Section 4.3) vectors against core.signatures.
+"""RFC 9421 Appendix B (and Section 4.3) vectors against core.platform.signatures.
 
 First the pure cryptographic check (`verify_rfc9421_crypto`) with each vector's key;
 then what this API's policy (`verify_request`) says about each vector, with the
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from core.errors import ApiError, ParameterInvalid
-from core.public_keys import PublicKey, parse_public_key
-from core.signatures import (
+from core.platform.errors import ApiError, ParameterInvalid
+from core.platform.public_keys import PublicKey, parse_public_key
+from core.platform.signatures import (
     SignedMessage,
     SignedResponse,
     check_content_digest,

@@ -1,4 +1,4 @@
-"""core.signature_base: the RFC 9421 signature base built without the
+"""core.platform.signature_base: the RFC 9421 signature base built without the
 library for plain components must be byte for byte the library's, and must step aside
 (None) whenever the library would refuse the request or build the base differently."""
 
@@ -11,9 +11,9 @@ import http_sf
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from core import signature_base, signatures
-from core.errors import SignatureInvalid
-from core.public_keys import PublicKey
+from core.platform import signature_base, signatures
+from core.platform.errors import SignatureInvalid
+from core.platform.public_keys import PublicKey
 
 DERIVED = ["@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query"]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT"]

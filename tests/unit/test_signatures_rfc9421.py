@@ -1,4 +1,4 @@
-"""RFC 9421 scheme of core.signatures.verify_request, with keys made here and requests
+"""RFC 9421 scheme of core.platform.signatures.verify_request, with keys made here and requests
 signed by http_message_signatures.HTTPMessageSigner (and, for what that signer refuses
 to produce, by signature bases built by hand)."""
 
@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from http_message_signatures import HTTPMessageSigner, MappingKeyResolver
 from http_message_signatures import algorithms as alg
 
-from core.errors import ApiError
-from core.public_keys import PublicKey, parse_public_key
-from core.signatures import SignedMessage, verify_request, verify_rfc9421_crypto
+from core.platform.errors import ApiError
+from core.platform.public_keys import PublicKey, parse_public_key
+from core.platform.signatures import SignedMessage, verify_request, verify_rfc9421_crypto
 
 NOW = 1_760_000_000
 HOST = "api.example.com"

@@ -1,4 +1,4 @@
-"""The simple X-Signature scheme of core.signatures.verify_request (API.md, scheme 1)."""
+"""The simple X-Signature scheme of core.platform.signatures.verify_request (API.md, scheme 1)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
-from core.errors import ApiError
-from core.public_keys import PublicKey, parse_public_key
-from core.signatures import WINDOW_SECONDS, SignedMessage, simple_signed_bytes, verify_request
+from core.platform.errors import ApiError
+from core.platform.public_keys import PublicKey, parse_public_key
+from core.platform.signatures import WINDOW_SECONDS, SignedMessage, simple_signed_bytes, verify_request
 
 NOW = 1_760_000_000
 REPO = Path(__file__).resolve().parents[2]
@@ -375,8 +375,8 @@ def test_simple_path_does_not_import_the_rfc9421_library() -> None:
 import base64, sys
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives import serialization
-from core.public_keys import parse_public_key
-from core.signatures import SignedMessage, simple_signed_bytes, verify_request
+from core.platform.public_keys import parse_public_key
+from core.platform.signatures import SignedMessage, simple_signed_bytes, verify_request
 key = ed25519.Ed25519PrivateKey.generate()
 pem = key.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()

@@ -1,4 +1,4 @@
-"""Sign-In with Ethereum (EIP-4361) challenges and EIP-191 signer recovery (core.siwe)."""
+"""Sign-In with Ethereum (EIP-4361) challenges and EIP-191 signer recovery (core.customers.siwe)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
-from core.errors import ParameterInvalid
-from core.onchain import parse_caip10
-from core.siwe import CHALLENGE_TTL_SECONDS, Challenge, build_challenge, new_nonce, recover_signer
+from core.customers.siwe import CHALLENGE_TTL_SECONDS, Challenge, build_challenge, new_nonce, recover_signer
+from core.onchain.addresses import parse_caip10
+from core.platform.errors import ParameterInvalid
 
 REPO = Path(__file__).resolve().parents[2]
 KEY_A = "0x" + "11" * 32
@@ -242,13 +242,13 @@ print(",".join(sorted({m.split(".")[0] for m in sys.modules if m.split(".")[0] i
 
 
 def test_importing_core_siwe_and_core_onchain_loads_no_ethereum_or_crypto_library() -> None:
-    assert _loaded_after("import core.onchain, core.siwe") == set()
+    assert _loaded_after("import core.onchain.addresses, core.customers.siwe") == set()
 
 
 def test_the_customer_create_path_never_loads_eth_account_or_eth_utils() -> None:
     loaded = _loaded_after(
-        "from core.onchain import parse_caip10\n"
-        "from core.siwe import build_challenge\n"
+        "from core.onchain.addresses import parse_caip10\n"
+        "from core.customers.siwe import build_challenge\n"
         f"o = parse_caip10('eip155:1:{ADDRESS_A.lower()}')\n"
         f"build_challenge(domain='{HOST}', uri='{URI}', onchain=o, customer_id='{CUSTOMER}', now={NOW})\n"
     )
@@ -258,7 +258,8 @@ def test_the_customer_create_path_never_loads_eth_account_or_eth_utils() -> None
 def test_recovery_loads_coincurve_and_keccak_never_eth_account() -> None:
     message = _challenge().message
     loaded = _loaded_after(
-        f"from core.siwe import recover_signer\nrecover_signer({message!r}, {_sign(message, KEY_A)!r})\n"
+        "from core.customers.siwe import recover_signer\n"
+        f"recover_signer({message!r}, {_sign(message, KEY_A)!r})\n"
         "import sys\nassert 'coincurve' in sys.modules\n"
     )
     assert loaded == {"Crypto"}

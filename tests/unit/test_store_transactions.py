@@ -9,9 +9,9 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from core import store as store_module
-from core.errors import AlreadyExists, StateConflict
-from core.store import Condition, Store, Tx
+from core.platform import store as store_module
+from core.platform.errors import AlreadyExists, StateConflict
+from core.platform.store import Condition, Store, Tx
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from core import public_keys
-from core.public_keys import PublicKey, parse_public_key
+from core.platform import public_keys
+from core.platform.public_keys import PublicKey, parse_public_key
 
 
 def _pem(key: object) -> str:

@@ -1,12 +1,12 @@
 """POST /v1/bank-accounts/{bankAccountId}/clients: associate customers (at most 50 in all)."""
 
-from core import bank_accounts, ingestion
-from core.pipeline import endpoint
+from core.ingestion import bank_accounts, records
+from core.platform.pipeline import endpoint
 
 
 @endpoint(
     scope="bank_accounts:write",
-    body=ingestion.ClientsBody,
+    body=records.ClientsBody,
     path=bank_accounts.BankAccountPath,
     response=bank_accounts.BankAccount,
 )

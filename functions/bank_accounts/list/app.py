@@ -1,8 +1,7 @@
 """GET /v1/bank-accounts: newest first; filters status, referenceId, clientId."""
 
-from core import bank_accounts
-from core.pipeline import endpoint
-from core.representations import ListOf
+from core.ingestion import bank_accounts
+from core.platform.pipeline import ListOf, endpoint
 
 
 @endpoint(

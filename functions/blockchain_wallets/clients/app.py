@@ -1,12 +1,12 @@
 """POST /v1/blockchain-wallets/{blockchainWalletId}/clients: associate customers (at most 50)."""
 
-from core import blockchain_wallets, ingestion
-from core.pipeline import endpoint
+from core.ingestion import blockchain_wallets, records
+from core.platform.pipeline import endpoint
 
 
 @endpoint(
     scope="blockchain_wallets:write",
-    body=ingestion.ClientsBody,
+    body=records.ClientsBody,
     path=blockchain_wallets.WalletPath,
     response=blockchain_wallets.BlockchainWallet,
 )

@@ -1,14 +1,14 @@
 """POST /v1/blockchain-wallets[?upsert=true]: create (201), or with upsert update the record
 matched by referenceId, else address (200)."""
 
-from core import blockchain_wallets, ingestion
-from core.pipeline import endpoint
+from core.ingestion import blockchain_wallets, records
+from core.platform.pipeline import endpoint
 
 
 @endpoint(
     scope="blockchain_wallets:write",
     body=blockchain_wallets.WalletBody,
-    query=ingestion.UpsertQuery,
+    query=records.UpsertQuery,
     status=201,
     other_statuses=(200,),
     response=blockchain_wallets.BlockchainWallet,

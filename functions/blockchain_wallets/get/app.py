@@ -1,7 +1,7 @@
 """GET /v1/blockchain-wallets/{blockchainWalletId}: one blockchain wallet."""
 
-from core import blockchain_wallets
-from core.pipeline import endpoint
+from core.ingestion import blockchain_wallets
+from core.platform.pipeline import endpoint
 
 
 @endpoint(

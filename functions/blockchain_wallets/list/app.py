@@ -1,8 +1,7 @@
 """GET /v1/blockchain-wallets: newest first; filters chain, referenceId, clientId."""
 
-from core import blockchain_wallets
-from core.pipeline import endpoint
-from core.representations import ListOf
+from core.ingestion import blockchain_wallets
+from core.platform.pipeline import ListOf, endpoint
 
 
 @endpoint(

@@ -1,8 +1,8 @@
 """PATCH /v1/customers/{customerId}/activate: inactive -> active, restoring exactly what
 the last deactivation suspended."""
 
-from core import customers
-from core.pipeline import endpoint
+from core.customers import customers
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="customers:write", path=customers.CustomerPath, response=customers.Customer)

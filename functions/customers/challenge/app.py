@@ -1,7 +1,7 @@
 """POST /v1/customers/{customerId}/challenge: a fresh challenge (replaces the last one)."""
 
-from core import customers
-from core.pipeline import endpoint
+from core.customers import customers
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="customers:write", path=customers.CustomerPath, response=customers.Customer)

@@ -1,8 +1,8 @@
 """POST /v1/customers: a new customer, pending KYC, with its verificationUrl and, for an
 on-chain customer, a Sign-In with Ethereum challenge to sign."""
 
-from core import customers
-from core.pipeline import endpoint
+from core.customers import customers
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="customers:write", body=customers.CreateCustomer, status=201, response=customers.Customer)

@@ -1,7 +1,7 @@
 """PATCH /v1/customers/{customerId}/deactivate: active -> inactive, suspending what it owns."""
 
-from core import customers
-from core.pipeline import endpoint
+from core.customers import customers
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="customers:write", path=customers.CustomerPath, response=customers.Customer)

@@ -1,7 +1,7 @@
 """GET /v1/customers/{customerId}: one customer."""
 
-from core import customers
-from core.pipeline import endpoint
+from core.customers import customers
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="customers:read", path=customers.CustomerPath, response=customers.Customer)

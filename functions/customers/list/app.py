@@ -1,8 +1,7 @@
 """GET /v1/customers: newest first; filters status, externalId, onchainId."""
 
-from core import customers
-from core.pipeline import endpoint
-from core.representations import ListOf
+from core.customers import customers
+from core.platform.pipeline import ListOf, endpoint
 
 
 @endpoint(scope="customers:read", query=customers.ListCustomersQuery, response=ListOf(customers.Customer))

@@ -1,7 +1,7 @@
 """GET /v1/events/{eventId}: one event."""
 
-from core import events
-from core.pipeline import endpoint
+from core.events import events
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="events:read", path=events.EventPath, response=events.Event)

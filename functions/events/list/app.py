@@ -1,8 +1,7 @@
 """GET /v1/events: the outbox, newest first; filters type, createdAfter."""
 
-from core import events
-from core.pipeline import endpoint
-from core.representations import ListOf
+from core.events import events
+from core.platform.pipeline import ListOf, endpoint
 
 
 @endpoint(scope="events:read", query=events.ListEventsQuery, response=ListOf(events.Event))

@@ -1,8 +1,8 @@
 """POST /v1/kyc/callbacks/{provider}: a KYC provider's signed decision. No API key: the
 provider's signature authenticates it and names the tenant."""
 
-from core import customers, kyc_callbacks
-from core.pipeline import endpoint
+from core.customers import customers, kyc_callbacks
+from core.platform.pipeline import endpoint
 
 
 @endpoint(

@@ -2,16 +2,16 @@
 Stripe publishes its own.
 
 The document is generated from template.yaml's routes and the handlers' models
-(`localapi openapi --write`) and committed in the layer; this function only sends that
+(`localapi openapi --write`) and committed beside the platform that serves it; this function only sends that
 file, read once per container, so its cold start pays no schema generation."""
 
 from pathlib import Path
 
-import core
-from core.http import Response
-from core.pipeline import unrouted
+from core import platform
+from core.platform.http import Response
+from core.platform.pipeline import unrouted
 
-DOCUMENT = (Path(core.__file__).parent / "openapi.json").read_text(encoding="utf-8")
+DOCUMENT = (Path(platform.__file__).parent / "openapi.json").read_text(encoding="utf-8")
 HEADERS = {"Content-Type": "application/json", "Cache-Control": "public, max-age=300"}
 
 

@@ -1,7 +1,7 @@
 """POST /v1/signing-keys: register a public key for the calling API key."""
 
-from core import signing_keys
-from core.pipeline import endpoint
+from core.partners import signing_keys
+from core.platform.pipeline import endpoint
 
 
 @endpoint(

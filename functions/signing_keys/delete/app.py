@@ -1,7 +1,7 @@
 """DELETE /v1/signing-keys/{keyId}: remove a key (never the last one while signatures are required)."""
 
-from core import signing_keys
-from core.pipeline import endpoint
+from core.partners import signing_keys
+from core.platform.pipeline import endpoint
 
 
 @endpoint(scope="signing_keys:write", path=signing_keys.SigningKeyPath, status=204)

@@ -1,0 +1,67 @@
+"""Time-ordered lists over a GSI with signed cursors: one code path for every resource."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from core.platform import keys
+from core.platform.pagination import ListParams, decode_cursor, encode_cursor
+from core.platform.store import Condition, Store
+
+# The attributes of each index's LastEvaluatedKey.
+_KEY_ATTRS = {
+    keys.GSI1: ("PK", "SK", "GSI1PK", "GSI1SK"),
+    keys.GSI2: ("PK", "SK", "GSI2PK", "GSI2SK"),
+}
+# Reads before a filtered page gives up filling itself (each read is one Query call).
+MAX_FILTER_READS = 5
+
+
+def page(
+    store: Store,
+    *,
+    secret: str,
+    tenant_id: str,
+    collection: str,
+    params: ListParams,
+    render: Callable[[dict[str, Any]], dict[str, Any]],
+    index: str = keys.GSI1,
+    sk_after: str | None = None,
+    filter_: Condition | None = None,
+) -> dict[str, Any]:
+    """Newest first. `collection` names the GSI partition (and binds the cursor to it);
+    `sk_after` keeps ids newer than a bound; `filter_` drops items after the read."""
+    pk_name, sk_name = f"{index}PK", f"{index}SK"
+    pk = keys.list_pk(tenant_id, collection)
+    start = decode_cursor(secret, tenant_id, collection, params.cursor) if params.cursor else None
+    if start is not None and start.get(pk_name) != pk:
+        start = None  # unreachable with a valid MAC; kept so a key never leaves its tenant
+    wanted = params.limit + 1  # one more than asked tells whether a next page exists
+    items: list[dict[str, Any]] = []
+    for _ in range(MAX_FILTER_READS if filter_ is not None else 1):
+        got, start = store.query_page(
+            index=index,
+            pk_name=pk_name,
+            pk_value=pk,
+            limit=wanted - len(items),
+            start_key=start,
+            sk_name=sk_name,
+            sk_after=sk_after,
+            filter_=filter_,
+        )
+        items.extend(got)
+        if len(items) >= wanted or start is None:
+            break
+    next_cursor = None
+    if len(items) > params.limit:
+        items = items[: params.limit]
+        next_cursor = _cursor(secret, tenant_id, collection, index, items[-1])
+    elif start is not None:
+        # A filtered read stopped early: continue from where DynamoDB stopped.
+        next_cursor = encode_cursor(secret, tenant_id, collection, start)
+    return {"data": [render(item) for item in items], "nextCursor": next_cursor}
+
+
+def _cursor(secret: str, tenant_id: str, collection: str, index: str, item: dict[str, Any]) -> str:
+    return encode_cursor(secret, tenant_id, collection, {name: item[name] for name in _KEY_ATTRS[index]})
