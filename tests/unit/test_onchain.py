@@ -244,14 +244,64 @@ def test_keccak_binds_pycryptodome_through_ctypes_and_leaves_cffi_as_it_found_it
     assert (cffi_before, cffi_after, pycparser) == ("False", "False", "False")
 
 
-def test_keccak_restores_an_already_imported_cffi() -> None:
+def test_keccak_leaves_an_already_imported_cffi_in_place() -> None:
     empty, abc, backend, cffi_after, cffi_before, _ = _keccak_probe("import cffi")
     assert [empty, abc] == [KECCAK_VECTORS[b""], KECCAK_VECTORS[b"abc"]]
     assert backend == "ctypes"
-    assert (cffi_before, cffi_after) == ("True", "True")  # the real module is back in sys.modules
+    assert (cffi_before, cffi_after) == ("True", "True")  # the real module stays in sys.modules
 
 
 def test_keccak_uses_pycryptodome_as_already_bound_by_another_library() -> None:
     empty, abc, backend, *_ = _keccak_probe("from Crypto.Hash import SHA256")  # binds with cffi
     assert [empty, abc] == [KECCAK_VECTORS[b""], KECCAK_VECTORS[b"abc"]]
     assert backend == "cffi"
+
+
+RACE = """
+import sys, threading
+from core.onchain import addresses
+
+start = threading.Barrier(48)
+failures, hashes, cffi_seen = [], [], []
+
+
+def hash_once():
+    start.wait()
+    try:
+        hashes.append(addresses.keccak256(b"abc").hex())
+    except BaseException as exc:
+        failures.append(repr(exc))
+
+
+def import_cffi():
+    # Another request's thread importing cffi while Keccak loads: never refused.
+    start.wait()
+    try:
+        import cffi
+
+        cffi_seen.append(cffi.FFI is not None)
+    except BaseException as exc:
+        failures.append(repr(exc))
+
+
+threads = [threading.Thread(target=hash_once) for _ in range(40)]
+threads += [threading.Thread(target=import_cffi) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+from Crypto.Util import _raw_api
+print(len(failures), len(set(hashes)), len(hashes), hashes[0] if hashes else "-", len(cffi_seen), _raw_api.backend)
+print(*failures, sep="\\n")
+"""
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_many_threads_load_keccak_at_once_while_others_import_cffi(round_: int) -> None:
+    """40 threads take the first hash at the same instant, 8 more import cffi meanwhile: no
+    thread fails (the layer used to hide cffi in sys.modules for the load, and racers
+    raised KeyError or could not import cffi), all agree, and the binding is ctypes."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "layers" / "core" / "python")}
+    out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, env=env, check=True)
+    first, *failures = out.stdout.splitlines()
+    assert first.split() == ["0", "1", "40", KECCAK_VECTORS[b"abc"], "8", "ctypes"], failures
