@@ -17,17 +17,26 @@ endpoint. The defaults fit CI; the full 100 + 100 trials run with
 `CONCURRENCY_TRIALS=100 CONCURRENCY_RACE_TRIALS=100`: moto in-process costs ~0.6-0.9 s of
 CPU per trial of one key and ~1.7-2.6 s per race (2-core machine), ~25 min of one core for
 four create endpoints. `-s` prints each test's counters and times.
+
+A process that has served requests has paid its lazy first-use costs (deferred imports,
+caches, request models built on first use), so later trials never race them. The cold
+trial runs each endpoint's race and trial again in a fresh process, where the racers are
+that process's first requests (this is how a first-load race in Keccak's import, hidden
+from the trials that followed other tests, was found).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,6 +64,9 @@ TRIALS = int(os.environ.get("CONCURRENCY_TRIALS", 10))
 RACE_TRIALS = int(os.environ.get("CONCURRENCY_RACE_TRIALS", 5))
 RACERS = int(os.environ.get("CONCURRENCY_RACERS", 50))
 BARRIER_TIMEOUT = 120.0
+# Set in the fresh processes of the cold trial (which must not start more of them).
+COLD = "CONCURRENCY_COLD_PROCESS"
+ROOT = Path(__file__).resolve().parents[2]
 
 ENDPOINTS = pytest.mark.parametrize("endpoint", create_endpoints(), ids=create_endpoint_ids())
 
@@ -156,8 +168,10 @@ def test_one_idempotency_key_many_concurrent_requests_make_one_resource(
         assert after.idempotency == Counter(completed=1)
         delete_items(aws, TABLE, items)
     # Both kinds of loser occur: the trials overlap the first request's run, not follow it.
+    # (A single trial may see only one kind: a cold process's first request outlasts them all.)
     print(f"\n{endpoint.route_key}: {TRIALS} trials x {RACERS}: {dict(outcomes)}, {stopwatch.report(TRIALS)}")
-    assert outcomes["in flight"] > 0 and outcomes["replayed"] > 0, dict(outcomes)
+    if TRIALS > 1:
+        assert outcomes["in flight"] > 0 and outcomes["replayed"] > 0, dict(outcomes)
 
 
 @pytest.mark.slow
@@ -201,4 +215,27 @@ def test_concurrent_creates_of_one_unique_value_make_one_resource(
     summary = f"{RACE_TRIALS} races x {RACERS}: {losses.count} lost at commit"
     print(f"\n{endpoint.route_key}: {summary}, {stopwatch.report(RACE_TRIALS)}")
     # Some requests read no owner of the value and lost at commit: the trials are races.
-    assert losses.count > 0
+    # (One race alone may be won before any racer reads: that is the cold trial's case.)
+    if RACE_TRIALS > 1:
+        assert losses.count > 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(os.environ.get(COLD)), reason="already in a cold trial's process")
+@ENDPOINTS
+def test_the_first_requests_of_a_fresh_process_race_cleanly(
+    endpoint: CreateEndpoint, request: pytest.FixtureRequest
+) -> None:
+    """One race of a unique value, then one trial of one key, as the first requests of a
+    fresh process: every first-use path runs under `RACERS` threads at once."""
+    case = request.node.callspec.id
+    here = Path(__file__).relative_to(ROOT)
+    node_ids = [
+        f"{here}::test_concurrent_creates_of_one_unique_value_make_one_resource[{case}]",
+        f"{here}::test_one_idempotency_key_many_concurrent_requests_make_one_resource[{case}]",
+    ]
+    env = {**os.environ, COLD: "1", "CONCURRENCY_TRIALS": "1", "CONCURRENCY_RACE_TRIALS": "1"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *node_ids]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout.splitlines()[-1], done.stdout[-2000:]

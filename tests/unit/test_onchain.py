@@ -291,7 +291,8 @@ for thread in threads:
 for thread in threads:
     thread.join()
 from Crypto.Util import _raw_api
-print(len(failures), len(set(hashes)), len(hashes), hashes[0] if hashes else "-", len(cffi_seen), _raw_api.backend)
+first = hashes[0] if hashes else "-"
+print(len(failures), len(set(hashes)), len(hashes), first, len(cffi_seen), _raw_api.backend)
 print(*failures, sep="\\n")
 """
 
