@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
+from core.ingestion import blockchain_wallets
 from core.ingestion.fields import (
     BankAccountStatus,
     Countries,
@@ -289,3 +291,24 @@ def test_types_carry_their_descriptions_into_the_json_schema() -> None:
     text = json.dumps(schema)
     assert "ISO 4217" in text and "ISO 3166-1 alpha-3" in text and "at most 20" in text
     assert "date-time" in text and "RiskEntry" in text and "Integration" in text
+
+
+@pytest.mark.parametrize(
+    ("sent", "returned"),
+    [
+        ("2026-02-20", "2026-02-20"),
+        ("2026-02-20T09:30:00Z", "2026-02-20T09:30:00Z"),
+        ("2026-02-20T09:30:00.123456+02:00", "2026-02-20T07:30:00.123456Z"),
+        ("2026-02-20T09:30:00.5Z", "2026-02-20T09:30:00.500000Z"),
+    ],
+)
+def test_a_screening_date_serialises_without_a_pydantic_warning(sent: str, returned: str) -> None:
+    """A date and a date-time dump to their API form, with no serializer warning (the
+    suite turns those into errors, see pyproject.toml)."""
+    body = blockchain_wallets.WalletBody.model_validate_json(
+        json.dumps({"address": "0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb", "screeningDate": sent}),
+        strict=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert body.model_dump(mode="json", exclude_unset=True)["screeningDate"] == returned

@@ -20,7 +20,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
 
 from core.platform import clock
 from core.platform.validation import RequestModel
@@ -185,9 +193,20 @@ def _screening_date(value: Any) -> date | datetime:
     return parsed
 
 
+def _screening_text(value: date | datetime) -> str:
+    """The stored and returned form: `YYYY-MM-DD`, or RFC 3339 in UTC with `Z` (and the
+    microseconds when there are any). Declared because pydantic cannot serialise a
+    `date | datetime` union behind a plain validator without warning (it tries each
+    member's serializer and reports both as mismatches)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
 ScreeningDate = Annotated[
     date | datetime,
     PlainValidator(_screening_date),
+    PlainSerializer(_screening_text, return_type=str, when_used="json"),
     WithJsonSchema(
         {
             "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
