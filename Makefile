@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml layers/core/requirements.txt
 
 install: $(STAMP)
 
+# The sandbox's table, partner and secrets are kept in .local/ across restarts.
+# `make run PORT=3001 DYNAMODB_PORT=8002` for other ports; `make run FRESH=1` starts anew.
+PORT ?= 3000
+DYNAMODB_PORT ?= 8001
 run: install  ## start the API locally on an embedded DynamoDB and print sandbox credentials
-	$(BIN)/localapi serve
+	$(BIN)/localapi serve --port $(PORT) --dynamodb-port $(DYNAMODB_PORT) \
+		--data-file .local/table.json $(if $(FRESH),--fresh)
 
 $(SAM_VENV)/bin/sam:
 	$(PYTHON) -m venv $(SAM_VENV)

@@ -1,7 +1,8 @@
 """A DynamoDB-compatible endpoint on loopback: moto's server, in this process.
 
 Real tools work against it: boto3 or the AWS CLI with `--endpoint-url <endpoint_url>`
-(any credentials, region us-east-1). Its data lives in memory and ends with the process.
+(any credentials, region us-east-1). Its data lives in memory and ends with the process,
+unless a snapshot file keeps it (`localapi.snapshot`, what `make run` uses).
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 
 _EMULATOR_LOCK = threading.RLock()
+# Requests that may change items, counted as they are applied (a snapshot saves only
+# after a change).
+WRITE_ACTIONS = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteStatement"}
+)
+_writes = [0]
+
+
+def writes_applied() -> int:
+    """How many write requests the emulator has answered in this process."""
+    return _writes[0]
 
 
 def serialise_emulator() -> None:
@@ -40,7 +52,11 @@ def serialise_emulator() -> None:
 
     def call_action(self: Any) -> Any:
         with _EMULATOR_LOCK:
-            return original(self)
+            try:
+                return original(self)
+            finally:
+                if self._get_action() in WRITE_ACTIONS:
+                    _writes[0] += 1
 
     call_action.serialised = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]

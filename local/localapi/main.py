@@ -48,6 +48,7 @@ from localapi.server import (
     quiet_dynamodb_log,
     with_env_vars,
 )
+from localapi.snapshot import SnapshotError, TableSnapshot
 from localapi.template import (
     Template,
     TemplateError,
@@ -123,6 +124,17 @@ def serve(
             '{"Parameters": {"IDEMPOTENCY_LEASE_SECONDS": "3"}}.'
         ),
     ] = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the table in this file across restarts (restored at start, saved after "
+            "writes and at stop); the sandbox partner and its secrets are reused. `make run` "
+            "uses .local/table.json."
+        ),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Delete --data-file first: a new table and a new sandbox partner.")
+    ] = False,
 ) -> None:
     """Start DynamoDB (moto) and the API, seed a sandbox partner, write its credentials."""
     stop = threading.Event()
@@ -134,10 +146,17 @@ def serve(
     signal.signal(signal.SIGTERM, on_signal)
 
     credentials_path = (credentials or default_credentials_path()).resolve()
-    # Restarted on a DynamoDB that outlived the last run: the same partner and secrets.
+    if data_file is not None and dynamodb_endpoint is not None:
+        raise _fail("--data-file keeps the embedded DynamoDB's table; a --dynamodb-endpoint keeps its own")
+    if fresh and data_file is not None:
+        data_file.unlink(missing_ok=True)
+    # Restarted on a DynamoDB that outlived the last run, or on the table its data file
+    # kept: the same partner and secrets.
     previous = None
     if dynamodb_endpoint is not None:
-        previous = previous_sandbox(credentials_path, dynamodb_endpoint, table_name)
+        previous = previous_sandbox(credentials_path, table_name, dynamodb_endpoint)
+    elif data_file is not None and data_file.exists():
+        previous = previous_sandbox(credentials_path, table_name)
     try:
         tpl = load_template(template)
         cursor_secret = str(previous["cursorSecret"]) if previous else new_cursor_secret()
@@ -158,6 +177,7 @@ def serve(
     quiet_dynamodb_log()
     dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port) if dynamodb_endpoint is None else None
     http: HttpServer | None = None
+    snapshot: TableSnapshot | None = None
     try:
         if dynamodb is not None:
             endpoint, client = dynamodb.start(), dynamodb.client()
@@ -166,11 +186,21 @@ def serve(
         prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=function_env)
         if table_name not in client.list_tables()["TableNames"]:
             create_table(client, table_name, tpl)
+        restored = 0
+        if data_file is not None:
+            snapshot = TableSnapshot(data_file.resolve(), client, table_name)
+            try:
+                restored = snapshot.restore()
+            except SnapshotError as exc:
+                snapshot = None
+                raise _fail(str(exc)) from None
 
         from core.platform.store import Store
 
         store = Store(table_name, client=client)
         partner = (reuse_sandbox(store, previous) if previous else None) or seed_sandbox(store)
+        if snapshot is not None:
+            snapshot.start()
         if crash_at is not None:
             faults.install(crash_at)
             err.print(
@@ -202,6 +232,9 @@ def serve(
             ("Signing key", f"{partner.signing_key_id} ({partner.algorithm}; signatures required)"),
             ("Credentials", str(credentials_path)),
         ]
+        if snapshot is not None:
+            kept = f"{restored} items restored" if restored else "a new table"
+            rows.append(("Data", f"{snapshot.path} ({kept}; kept across restarts, --fresh starts anew)"))
         out.print(f"[bold green]Partner API running locally[/] ({len(routes(tpl))} routes from {tpl.path})")
         for label, value in rows:
             out.print(f"  [bold]{label:<12}[/] {value}", highlight=False)
@@ -213,6 +246,8 @@ def serve(
     finally:
         if http is not None:
             http.stop()
+        if snapshot is not None:
+            snapshot.stop()
         if dynamodb is not None:
             dynamodb.stop()
     err.print("stopped")

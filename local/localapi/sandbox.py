@@ -91,14 +91,19 @@ def seed_sandbox(store: Any, name: str = SANDBOX_PARTNER_NAME) -> SandboxPartner
     )
 
 
-def previous_sandbox(path: Path, dynamodb_endpoint: str, table_name: str) -> dict[str, Any] | None:
-    """The credentials document at `path` when it was written for this endpoint and table
-    (a restart of the API on a DynamoDB that outlived it), else None."""
+def previous_sandbox(
+    path: Path, table_name: str, dynamodb_endpoint: str | None = None
+) -> dict[str, Any] | None:
+    """The credentials document at `path` when it was written for this table (and this
+    endpoint, when given: a restart of the API on a DynamoDB that outlived it; without
+    one, a restart on the table a data file kept), else None."""
     try:
         document = read_credentials(path)
     except (CredentialsMissing, ValueError):
         return None
-    if document.get("dynamodbEndpoint") != dynamodb_endpoint or document.get("tableName") != table_name:
+    if document.get("tableName") != table_name:
+        return None
+    if dynamodb_endpoint is not None and document.get("dynamodbEndpoint") != dynamodb_endpoint:
         return None
     return document
 

@@ -67,15 +67,15 @@ def test_env_vars_one_value_per_variable(template: Template, function_env: dict[
 
 def test_a_restart_reuses_the_credentials_of_the_same_endpoint_and_table(tmp_path: Path) -> None:
     path = tmp_path / "sandbox.json"
-    assert previous_sandbox(path, "http://127.0.0.1:8001", "t") is None  # no file yet
+    assert previous_sandbox(path, "t", "http://127.0.0.1:8001") is None  # no file yet
     write_credentials(path, {"dynamodbEndpoint": "http://127.0.0.1:8001", "tableName": "t", "apiKey": "x"})
-    assert previous_sandbox(path, "http://127.0.0.1:8001", "t") == {
+    assert previous_sandbox(path, "t", "http://127.0.0.1:8001") == {
         "dynamodbEndpoint": "http://127.0.0.1:8001",
         "tableName": "t",
         "apiKey": "x",
     }
-    assert previous_sandbox(path, "http://127.0.0.1:8002", "t") is None
-    assert previous_sandbox(path, "http://127.0.0.1:8001", "other") is None
+    assert previous_sandbox(path, "t", "http://127.0.0.1:8002") is None
+    assert previous_sandbox(path, "other", "http://127.0.0.1:8001") is None
 
 
 def test_crash_point_from_the_environment() -> None:
