@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +46,7 @@ TenantOpt = Annotated[str, typer.Option("--tenant", help="The partner's id (ptn_
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 ScopeOpt = Annotated[list[str] | None, typer.Option("--scope", help="Repeat for each scope; default: all.")]
 PolicyOpt = Annotated[str, typer.Option("--signature-policy", help="required | optional (sandbox only).")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking (for scripts).")]
 
 
 def _local_defaults() -> dict[str, Any]:
@@ -185,10 +187,35 @@ def key_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     console.print(table)
 
 
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _confirm(question: str, yes: bool) -> None:
+    """A destructive command asks first; without a terminal to ask on, it needs --yes."""
+    if yes:
+        return
+    if not stdin_is_terminal():
+        console.print(f"[red]error:[/red] {question} Pass --yes to confirm (no terminal to ask on).")
+        raise typer.Exit(2)
+    if not typer.confirm(question, default=False):
+        console.print("Nothing changed.")
+        raise typer.Exit(1)
+
+
+def _sandbox_note(tenant: str, key_id: str) -> str:
+    """A warning when the key is the local sandbox's own (`make run` would make a new partner)."""
+    sandbox = _local_defaults()
+    if sandbox.get("tenantId") == tenant and sandbox.get("apiKeyId") == key_id:
+        return " It is the local sandbox's own key: `make run` would then start a new sandbox partner."
+    return ""
+
+
 @key_app.command("revoke")
-def key_revoke(tenant: TenantOpt, key_id: str, as_json: JsonOpt = False) -> None:
+def key_revoke(tenant: TenantOpt, key_id: str, as_json: JsonOpt = False, yes: YesOpt = False) -> None:
     """Revoke an API key: it is refused from then on (cached copies expire within API_KEY_CACHE_SECONDS,
-    and a write re-checks the key in its own transaction)."""
+    and a write re-checks the key in its own transaction). Irreversible: asks first, or --yes."""
+    _confirm(f"Revoke {key_id} of {tenant}? It cannot be undone.{_sandbox_note(tenant, key_id)}", yes)
     try:
         item = onboarding.revoke_api_key(store(), tenant, key_id)
     except ApiError as exc:

@@ -196,7 +196,7 @@ def test_a_key_revoked_by_the_operator_cannot_write(local_api: tuple[str, Path])
     headers = {"Authorization": f"Bearer {issued['apiKey']}"}
     assert raw(local_api, "GET", "/v1/signing-keys", headers=headers).status_code == 200
     subprocess.run(
-        [*operator, "key", "revoke", "--tenant", creds["tenantId"], issued["id"], "--json"],
+        [*operator, "key", "revoke", "--tenant", creds["tenantId"], issued["id"], "--json", "--yes"],
         check=True,
         capture_output=True,
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+from operator_cli import main as operator_main
 from operator_cli.main import app
 from partner_sdk import signing
 from tests.integration.conftest import TABLE
@@ -60,7 +62,7 @@ def test_onboard_sign_rotate_and_revoke(aws: Any, tmp_path: Any) -> None:
     reply = call("signing_keys/list", "GET", "/v1/signing-keys", partner=partner)
     assert (reply.status, reply.code) == (403, "scope_missing")
 
-    revoked = run("key", "revoke", "--tenant", created["tenantId"], created["apiKeyId"], "--json")
+    revoked = run("key", "revoke", "--tenant", created["tenantId"], created["apiKeyId"], "--json", "--yes")
     assert revoked["status"] == "revoked"
     reply = call("signing_keys/list", "GET", "/v1/signing-keys", partner=partner)
     assert (reply.status, reply.code) == (401, "api_key_revoked")
@@ -80,3 +82,28 @@ def test_unknown_scope_is_refused(aws: Any) -> None:
     result = runner.invoke(app, ["--table", TABLE, "partner", "create", "--name", "X", "--scope", "root"])
     assert result.exit_code == 1
     assert "unknown scopes" in result.output
+
+
+def test_revoke_asks_first_and_without_a_terminal_needs_yes(
+    aws: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = run("partner", "create", "--name", "Careful Ramp", "--json")
+    tenant, key_id = created["tenantId"], created["apiKeyId"]
+
+    def status() -> str:
+        return {k["id"]: k["status"] for k in run("key", "list", "--tenant", tenant, "--json")}[key_id]
+
+    revoke = ["--table", TABLE, "key", "revoke", "--tenant", tenant, key_id]
+    refused = runner.invoke(app, revoke)
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    monkeypatch.setattr(operator_main, "stdin_is_terminal", lambda: True)
+    declined = runner.invoke(
+        app, ["--table", TABLE, "key", "revoke", "--tenant", tenant, key_id], input="n\n"
+    )
+    assert declined.exit_code == 1 and "cannot be undone" in declined.output
+    assert status() == "active"
+    accepted = runner.invoke(
+        app, ["--table", TABLE, "key", "revoke", "--tenant", tenant, key_id], input="y\n"
+    )
+    assert accepted.exit_code == 0, accepted.output
+    assert status() == "revoked"
