@@ -11,6 +11,7 @@ localapi openapi [--write | --check]
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import socket
 import threading
@@ -295,6 +296,61 @@ def dynamodb_command(
     finally:
         dynamodb.stop()
     err.print("stopped")
+
+
+def _running_sandbox(credentials: Path | None) -> dict[str, Any]:
+    try:
+        return read_credentials(credentials)
+    except (CredentialsMissing, ValueError) as exc:
+        raise _fail(f"{exc}: start the API first (make run)") from None
+
+
+@app.command("env")
+def env_command(
+    credentials: CredentialsOption = None,
+    key_file: Annotated[
+        Path, typer.Option(help="Where the sandbox's private signing key is written (mode 0600).")
+    ] = Path(".local/sandbox-private.pem"),
+) -> None:
+    """Shell exports of the running sandbox's credentials, for requests signed by hand:
+    `eval "$(.venv/bin/localapi env)"` sets BASE_URL, API_KEY, KEY_ID and PRIVATE_KEY (the
+    path of the sandbox's private key, written as a PEM file)."""
+    document = _running_sandbox(credentials)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600, exist_ok=True)
+    key_file.chmod(0o600)
+    key_file.write_text(str(document["privateKeyPem"]), encoding="utf-8")
+    exports = {
+        "BASE_URL": document["baseUrl"],
+        "API_KEY": document["apiKey"],
+        "KEY_ID": document["signingKeyId"],
+        "PRIVATE_KEY": str(key_file.resolve()),
+        "TABLE_NAME": document["tableName"],
+        "DYNAMODB_ENDPOINT": document["dynamodbEndpoint"],
+    }
+    for name, value in exports.items():
+        print(f"export {name}={shlex.quote(str(value))}")
+
+
+@app.command("scan")
+def scan_command(
+    credentials: CredentialsOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many items.")] = 100,
+) -> None:
+    """The raw items of the local table, one JSON object a line (what `aws dynamodb scan
+    --endpoint-url ...` shows, without needing the AWS CLI)."""
+    from core.platform.store import deserialize
+
+    document = _running_sandbox(credentials)
+    client = _dynamodb_client(str(document["dynamodbEndpoint"]))
+    shown = 0
+    pages = client.get_paginator("scan").paginate(TableName=document["tableName"])
+    for page in pages:
+        for item in page.get("Items", []):
+            if shown == limit:
+                return
+            print(json.dumps(deserialize(item), sort_keys=True, default=str))
+            shown += 1
 
 
 @app.command("invoke", short_help="Run one function in-process on an event (sam local invoke -e, no Docker).")
