@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from localapi.process import localapi_command, serve_environment
 from tests.support.raw_signing import signed_headers
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +95,36 @@ def test_dynamodb_endpoint_serves_the_table(credentials: dict[str, Any]) -> None
     )
     table = client.describe_table(TableName=credentials["tableName"])["Table"]
     assert table["GlobalSecondaryIndexes"][0]["IndexName"] == "GSI1"
+
+
+def test_localapi_env_exports_what_a_request_signed_by_hand_needs(
+    local_api: tuple[str, Path], credentials: dict[str, Any], tmp_path: Path
+) -> None:
+    key_file = tmp_path / "private.pem"
+    exports = _localapi("env", "--credentials", str(local_api[1]), "--key-file", str(key_file))
+    values = dict(line.removeprefix("export ").split("=", 1) for line in exports.splitlines())
+    assert values["API_KEY"] == credentials["apiKey"] and values["KEY_ID"] == credentials["signingKeyId"]
+    assert values["BASE_URL"] == local_api[0]
+    assert key_file.read_text() == credentials["privateKeyPem"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_localapi_scan_prints_the_raw_items_of_the_table(
+    local_api: tuple[str, Path], credentials: dict[str, Any]
+) -> None:
+    lines = _localapi("scan", "--credentials", str(local_api[1]), "--limit", "3").splitlines()
+    assert len(lines) == 3
+    assert all(json.loads(line)["PK"].startswith("T#") for line in lines)
+
+
+def _localapi(*args: str) -> str:
+
+    done = subprocess.run(
+        localapi_command(*args),
+        env=serve_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
