@@ -220,7 +220,7 @@ def _customer(api: LocalApi) -> str:
     from partner_sdk.credentials import credentials_from_file
 
     with PartnerClient(credentials_from_file(api.credentials)) as client:
-        return str(client.create_customer(externalId=f"bench-{time.time_ns()}")["id"])
+        return str(client.customers.create(externalId=f"bench-{time.time_ns()}")["id"])
 
 
 def _run(label: str, api: LocalApi, path: Path, concurrency: int) -> Run:

@@ -127,17 +127,17 @@ def measure(requests: int = 200, concurrency: int = 8) -> LatencyResult:
 
         with client() as seeder:
             customers = [
-                seeder.create_customer(
+                seeder.customers.create(
                     external_id=f"seed-{i}-{time.time_ns()}", name="Ada Lovelace", country="GB"
                 )["id"]
                 for i in range(SEEDED_CUSTOMERS)
             ]
 
         def read(c: PartnerClient, i: int) -> Any:
-            return c.get_customer(customers[i % len(customers)])
+            return c.customers.get(customers[i % len(customers)])
 
         def write(c: PartnerClient, i: int) -> Any:
-            return c.create_customer(
+            return c.customers.create(
                 external_id=f"load-{i}-{time.time_ns()}", name="Ada Lovelace", country="GB"
             )
 

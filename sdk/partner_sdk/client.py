@@ -1,4 +1,5 @@
-"""The partner's HTTP client: API key, request signing, idempotency and retries.
+"""The partner's HTTP client: API key, request signing, idempotency and retries, and the
+resource groups built on them (`client.customers.create(...)`, `partner_sdk.resources`).
 
 Every attempt is built once and signed over exactly what goes on the wire: the raw
 percent-encoded path, the raw query string and the raw body bytes, read back from the
@@ -7,7 +8,6 @@ httpx request that is then sent unchanged.
 
 from __future__ import annotations
 
-import datetime
 import email.utils
 import json as jsonlib
 import time
@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import httpx
 
+from partner_sdk import resources
 from partner_sdk.credentials import SCHEMES, Credentials, load_credentials
 from partner_sdk.errors import PartnerApiError, error_from_response
 from partner_sdk.signing import PrivateKey, load_private_key, rfc9421_headers, simple_headers
@@ -25,12 +26,6 @@ from partner_sdk.signing import PrivateKey, load_private_key, rfc9421_headers, s
 __all__ = ["PartnerClient", "Response"]
 
 USER_AGENT: Final = "partner-sdk-python/0.1.0"
-#: snake_case spellings `create_customer` accepts for the API's camelCase fields.
-CUSTOMER_FIELDS: Final = {
-    "external_id": "externalId",
-    "onchain_id": "onchainId",
-    "document_number": "documentNumber",
-}
 WRITE_METHODS: Final = frozenset({"POST", "PATCH", "DELETE"})
 QueryParams = Mapping[str, Any] | None
 
@@ -112,6 +107,18 @@ class PartnerClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
+        # The resource groups: paths, bodies and filters; every call goes through `request`.
+        self.signing_keys = resources.SigningKeys(self)
+        self.customers = resources.Customers(self)
+        self.events = resources.Events(self)
+        self.bank_accounts = resources.BankAccounts(self)
+        self.blockchain_wallets = resources.BlockchainWallets(self)
+
+    @property
+    def http(self) -> httpx.Client:
+        """The underlying httpx client, for the few requests outside the API (the sandbox's
+        KYC page: `customers.decide_in_sandbox`)."""
+        return self._http
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -245,122 +252,6 @@ class PartnerClient:
             if not cursor:
                 return
 
-    # -- signing keys (`/v1/signing-keys`) --------------------------------------------
-
-    def create_signing_key(
-        self,
-        public_key: str | Mapping[str, Any],
-        algorithm: str | None = None,
-        *,
-        idempotency_key: str | None = None,
-    ) -> Any:
-        """Register a public key (PEM text or a JWK object); returns the key (`id` is its keyid)."""
-        body: dict[str, Any] = {"publicKey": public_key if isinstance(public_key, str) else dict(public_key)}
-        if algorithm is not None:
-            body["algorithm"] = algorithm
-        return self.post("/v1/signing-keys", body, idempotency_key=idempotency_key).json()
-
-    def list_signing_keys(self, limit: int | None = None, cursor: str | None = None) -> Any:
-        """One page: `{"data": [...], "nextCursor": ...}`."""
-        return self.get("/v1/signing-keys", params={"limit": limit, "cursor": cursor}).json()
-
-    def delete_signing_key(self, key_id: str, *, idempotency_key: str | None = None) -> None:
-        self.delete(
-            f"/v1/signing-keys/{urllib.parse.quote(key_id, safe='')}", idempotency_key=idempotency_key
-        )
-
-    # -- customers (`/v1/customers`) --------------------------------------------------
-
-    def create_customer(self, *, idempotency_key: str | None = None, **fields: Any) -> Any:
-        """Create a customer and start its KYC; returns the customer (`status: pending`),
-        with `verificationUrl` and, for an on-chain customer, `challenge`
-        (`{"message", "expiresAt"}`) to sign with `partner_sdk.ethereum.sign_challenge`.
-
-        Fields as the API spells them (`type`, `name`, `email`, `country`, `documentNumber`,
-        `externalId`, `onchainId`, `metadata`); `external_id`, `onchain_id` and
-        `document_number` are accepted too. Fields passed as None are left out.
-        """
-        body: dict[str, Any] = {}
-        for name, value in fields.items():
-            if value is not None:
-                body[CUSTOMER_FIELDS.get(name, name)] = value
-        return self.post("/v1/customers", body, idempotency_key=idempotency_key).json()
-
-    def get_customer(self, customer_id: str) -> Any:
-        return self.get(_customer_path(customer_id)).json()
-
-    def list_customers(
-        self,
-        status: str | None = None,
-        external_id: str | None = None,
-        onchain_id: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-    ) -> Any:
-        """One page: `{"data": [...], "nextCursor": ...}` (`iterate_customers` follows the pages)."""
-        return self.get(
-            "/v1/customers", params=_customer_filters(status, external_id, onchain_id, limit, cursor)
-        ).json()
-
-    def iterate_customers(
-        self,
-        status: str | None = None,
-        external_id: str | None = None,
-        onchain_id: str | None = None,
-        limit: int | None = None,
-    ) -> Iterator[Any]:
-        """Every customer matching the filters, page after page (`limit` is the page size)."""
-        return self.iterate("/v1/customers", _customer_filters(status, external_id, onchain_id, limit, None))
-
-    def new_challenge(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
-        """Ask for a new on-chain ownership challenge (it replaces any earlier one); returns
-        the customer with `challenge: {"message", "expiresAt"}`."""
-        return self.post(_customer_path(customer_id, "challenge"), idempotency_key=idempotency_key).json()
-
-    def verify_challenge(
-        self, customer_id: str, signature: str, *, idempotency_key: str | None = None
-    ) -> Any:
-        """Send the EIP-191 `personal_sign` signature (`0x` + 130 hex) of the customer's current
-        challenge; returns the customer with `onchainVerifiedAt` set."""
-        return self.post(
-            _customer_path(customer_id, "challenge/verify"),
-            {"signature": signature},
-            idempotency_key=idempotency_key,
-        ).json()
-
-    def deactivate_customer(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
-        """active -> inactive, cascading to what the customer owns; returns the customer."""
-        return self.patch(_customer_path(customer_id, "deactivate"), idempotency_key=idempotency_key).json()
-
-    def activate_customer(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
-        """inactive -> active, restoring what the deactivation changed; returns the customer."""
-        return self.patch(_customer_path(customer_id, "activate"), idempotency_key=idempotency_key).json()
-
-    # -- events (`/v1/events`) ---------------------------------------------------------
-
-    def list_events(
-        self,
-        type: str | None = None,
-        created_after: str | datetime.datetime | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-    ) -> Any:
-        """One page of events, newest first. `created_after` is RFC 3339 text or an aware
-        datetime (events after that second)."""
-        return self.get("/v1/events", params=_event_filters(type, created_after, limit, cursor)).json()
-
-    def iterate_events(
-        self,
-        type: str | None = None,
-        created_after: str | datetime.datetime | None = None,
-        limit: int | None = None,
-    ) -> Iterator[Any]:
-        """Every event matching the filters, page after page (`limit` is the page size)."""
-        return self.iterate("/v1/events", _event_filters(type, created_after, limit, None))
-
-    def get_event(self, event_id: str) -> Any:
-        return self.get(f"/v1/events/{_segment(event_id)}").json()
-
     # -- internals --------------------------------------------------------------------
 
     def _url(self, path: str, params: QueryParams) -> str:
@@ -456,42 +347,3 @@ def _encode_params(params: QueryParams) -> str:
             text = ("true" if item else "false") if isinstance(item, bool) else str(item)
             pairs.append((name, text))
     return urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
-
-
-def _segment(value: str) -> str:
-    """One path segment, percent-encoded (an id can never reach another route)."""
-    if not isinstance(value, str) or value in ("", ".", ".."):
-        raise ValueError(f"not a usable id: {value!r}")
-    return urllib.parse.quote(value, safe="")
-
-
-def _customer_path(customer_id: str, action: str | None = None) -> str:
-    path = f"/v1/customers/{_segment(customer_id)}"
-    return f"{path}/{action}" if action else path
-
-
-def _customer_filters(
-    status: str | None, external_id: str | None, onchain_id: str | None, limit: int | None, cursor: str | None
-) -> dict[str, Any]:
-    return {
-        "status": status,
-        "externalId": external_id,
-        "onchainId": onchain_id,
-        "limit": limit,
-        "cursor": cursor,
-    }
-
-
-def _event_filters(
-    type: str | None, created_after: str | datetime.datetime | None, limit: int | None, cursor: str | None
-) -> dict[str, Any]:
-    return {"type": type, "createdAfter": _rfc3339(created_after), "limit": limit, "cursor": cursor}
-
-
-def _rfc3339(value: str | datetime.datetime | None) -> str | None:
-    """An aware datetime as RFC 3339 UTC with a `Z` (whole seconds); text passes through."""
-    if value is None or isinstance(value, str):
-        return value
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("created_after must be timezone-aware (e.g. datetime.now(UTC))")
-    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

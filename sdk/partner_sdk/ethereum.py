@@ -6,8 +6,8 @@ owner of the address signs it with EIP-191 `personal_sign` and sends the signatu
 wallet; these helpers stand in for that wallet:
 
     key, address = new_wallet()
-    customer = api.create_customer(onchainId=caip10(address))
-    api.verify_challenge(customer["id"], sign_challenge(customer["challenge"]["message"], key))
+    customer = api.customers.create(onchainId=caip10(address))
+    api.customers.verify_challenge(customer["id"], sign_challenge(customer["challenge"]["message"], key))
 
 eth-account is imported inside the functions (it takes about a second to import), so
 `import partner_sdk` stays light. Private keys are `0x` + 64 hex; treat them as secrets.

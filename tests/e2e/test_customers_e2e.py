@@ -63,7 +63,7 @@ def kyc_decision(local_api: tuple[str, Path], customer_id: str, decision: str = 
 def test_an_onchain_customer_proves_ownership_with_its_wallet(api: PartnerClient) -> None:
     key, address = ethereum.new_wallet()
     external_id = unique("wallet")
-    created = api.create_customer(
+    created = api.customers.create(
         type="individual", name="Ada", external_id=external_id, onchain_id=ethereum.caip10(address)
     )
     assert created["id"].startswith("cus_")
@@ -80,7 +80,7 @@ def test_an_onchain_customer_proves_ownership_with_its_wallet(api: PartnerClient
     # A signature by another key is refused and verifies nothing.
     intruder, _ = ethereum.new_wallet()
     with pytest.raises(InvalidRequestError) as caught:
-        api.verify_challenge(created["id"], ethereum.sign_challenge(challenge["message"], intruder))
+        api.customers.verify_challenge(created["id"], ethereum.sign_challenge(challenge["message"], intruder))
     assert (caught.value.status, caught.value.code, caught.value.param) == (
         422,
         "signature_mismatch",
@@ -88,88 +88,90 @@ def test_an_onchain_customer_proves_ownership_with_its_wallet(api: PartnerClient
     )
 
     signature = ethereum.sign_challenge(challenge["message"], key)
-    verified = api.verify_challenge(created["id"], signature)
+    verified = api.customers.verify_challenge(created["id"], signature)
     assert verified["onchainVerifiedAt"] is not None and verified["onchainVerifiedAt"].endswith("Z")
-    assert api.get_customer(created["id"])["onchainVerifiedAt"] == verified["onchainVerifiedAt"]
+    assert api.customers.get(created["id"])["onchainVerifiedAt"] == verified["onchainVerifiedAt"]
 
     # Single use: the same signature again (a new request, new Idempotency-Key) is refused.
     with pytest.raises(InvalidRequestError) as caught:
-        api.verify_challenge(created["id"], signature)
+        api.customers.verify_challenge(created["id"], signature)
     assert (caught.value.status, caught.value.code) == (409, "challenge_used")
     # ... and a verified customer is not challenged again.
     with pytest.raises(InvalidRequestError) as caught:
-        api.new_challenge(created["id"])
+        api.customers.new_challenge(created["id"])
     assert (caught.value.status, caught.value.code) == (409, "state_conflict")
 
 
 def test_a_new_challenge_replaces_the_one_from_create(api: PartnerClient) -> None:
     key, address = ethereum.new_wallet()
-    created = api.create_customer(onchainId=ethereum.caip10(address))
-    fresh = api.new_challenge(created["id"])["challenge"]
+    created = api.customers.create(onchainId=ethereum.caip10(address))
+    fresh = api.customers.new_challenge(created["id"])["challenge"]
     assert fresh["message"] != created["challenge"]["message"]
     with pytest.raises(InvalidRequestError) as caught:  # the first challenge no longer counts
-        api.verify_challenge(created["id"], ethereum.sign_challenge(created["challenge"]["message"], key))
+        api.customers.verify_challenge(
+            created["id"], ethereum.sign_challenge(created["challenge"]["message"], key)
+        )
     assert caught.value.code == "signature_mismatch"
-    verified = api.verify_challenge(created["id"], ethereum.sign_challenge(fresh["message"], key))
+    verified = api.customers.verify_challenge(created["id"], ethereum.sign_challenge(fresh["message"], key))
     assert verified["onchainVerifiedAt"] is not None
 
 
 def test_list_filters_and_uniqueness(api: PartnerClient) -> None:
     _, address = ethereum.new_wallet()
     external_id = unique("crm")
-    created = api.create_customer(
+    created = api.customers.create(
         externalId=external_id, onchainId=ethereum.caip10(address), metadata={"tier": "gold"}
     )
     assert created["metadata"] == {"tier": "gold"}
 
-    assert [c["id"] for c in api.list_customers(external_id=external_id)["data"]] == [created["id"]]
-    by_chain = api.list_customers(onchain_id=f"eip155:1:{address.lower()}")  # any case finds it
+    assert [c["id"] for c in api.customers.list(external_id=external_id)["data"]] == [created["id"]]
+    by_chain = api.customers.list(onchain_id=f"eip155:1:{address.lower()}")  # any case finds it
     assert [c["id"] for c in by_chain["data"]] == [created["id"]]
-    assert api.list_customers(external_id=external_id, status="active")["data"] == []
-    assert api.list_customers(external_id=unique("nobody")) == {"data": [], "nextCursor": None}
-    pending = [c["id"] for c in api.iterate_customers(status="pending", limit=100)]
+    assert api.customers.list(external_id=external_id, status="active")["data"] == []
+    assert api.customers.list(external_id=unique("nobody")) == {"data": [], "nextCursor": None}
+    pending = [c["id"] for c in api.customers.iterate(status="pending", limit=100)]
     assert created["id"] in pending
-    assert created["id"] in [c["id"] for c in api.list_customers(limit=100)["data"]]  # newest first
+    assert created["id"] in [c["id"] for c in api.customers.list(limit=100)["data"]]  # newest first
 
     with pytest.raises(InvalidRequestError) as caught:
-        api.create_customer(externalId=external_id)
+        api.customers.create(externalId=external_id)
     assert (caught.value.status, caught.value.code, caught.value.param) == (
         409,
         "resource_already_exists",
         "externalId",
     )
     with pytest.raises(InvalidRequestError) as caught:
-        api.create_customer(externalId=unique("other"), onchainId=f"eip155:1:{address.lower()}")
+        api.customers.create(externalId=unique("other"), onchainId=f"eip155:1:{address.lower()}")
     assert (caught.value.code, caught.value.param) == ("resource_already_exists", "onchainId")
-    assert api.list_customers(external_id=external_id)["data"][0]["id"] == created["id"]
+    assert api.customers.list(external_id=external_id)["data"][0]["id"] == created["id"]
 
 
 def test_a_retried_create_with_the_same_idempotency_key_makes_one_customer(api: PartnerClient) -> None:
     external_id, key = unique("retry"), str(uuid.uuid4())
-    first = api.create_customer(externalId=external_id, idempotency_key=key)
-    second = api.create_customer(externalId=external_id, idempotency_key=key)
+    first = api.customers.create(externalId=external_id, idempotency_key=key)
+    second = api.customers.create(externalId=external_id, idempotency_key=key)
     assert first == second
-    assert len(api.list_customers(external_id=external_id)["data"]) == 1
+    assert len(api.customers.list(external_id=external_id)["data"]) == 1
 
 
 def test_errors_for_unknown_customers_and_illegal_transitions(api: PartnerClient) -> None:
     with pytest.raises(InvalidRequestError) as caught:
-        api.get_customer(UNKNOWN_CUSTOMER)
+        api.customers.get(UNKNOWN_CUSTOMER)
     assert (caught.value.status, caught.value.code) == (404, "resource_missing")
     with pytest.raises(InvalidRequestError) as caught:
-        api.deactivate_customer(UNKNOWN_CUSTOMER)
+        api.customers.deactivate(UNKNOWN_CUSTOMER)
     assert caught.value.status == 404
 
-    pending = api.create_customer(externalId=unique("pending"))
-    for action in (api.deactivate_customer, api.activate_customer):
+    pending = api.customers.create(externalId=unique("pending"))
+    for action in (api.customers.deactivate, api.customers.activate):
         with pytest.raises(InvalidRequestError) as caught:
             action(pending["id"])
         assert (caught.value.status, caught.value.code) == (409, "state_conflict")
     with pytest.raises(InvalidRequestError) as caught:  # nothing on-chain to prove
-        api.new_challenge(pending["id"])
+        api.customers.new_challenge(pending["id"])
     assert caught.value.code == "state_conflict"
     with pytest.raises(InvalidRequestError) as caught:
-        api.create_customer(name="nobody")
+        api.customers.create(name="nobody")
     assert (caught.value.status, caught.value.code, caught.value.param) == (
         400,
         "parameter_missing",
@@ -178,34 +180,34 @@ def test_errors_for_unknown_customers_and_illegal_transitions(api: PartnerClient
 
 
 def test_kyc_approval_then_deactivate_and_activate(api: PartnerClient, local_api: tuple[str, Path]) -> None:
-    created = api.create_customer(externalId=unique("kyc"))
+    created = api.customers.create(externalId=unique("kyc"))
     answer = kyc_decision(local_api, created["id"])
     assert answer.status_code == 200, answer.text
-    active = api.get_customer(created["id"])
+    active = api.customers.get(created["id"])
     assert (active["status"], active["capabilities"]) == ("active", ["accounts"])
-    assert created["id"] in [c["id"] for c in api.iterate_customers(status="active", limit=100)]
+    assert created["id"] in [c["id"] for c in api.customers.iterate(status="active", limit=100)]
 
-    assert api.deactivate_customer(created["id"])["status"] == "inactive"
+    assert api.customers.deactivate(created["id"])["status"] == "inactive"
     with pytest.raises(InvalidRequestError) as caught:
-        api.deactivate_customer(created["id"])
+        api.customers.deactivate(created["id"])
     assert (caught.value.status, caught.value.code) == (409, "state_conflict")
-    assert created["id"] in [c["id"] for c in api.iterate_customers(status="inactive", limit=100)]
-    assert api.activate_customer(created["id"])["status"] == "active"
-    assert api.get_customer(created["id"])["status"] == "active"
+    assert created["id"] in [c["id"] for c in api.customers.iterate(status="inactive", limit=100)]
+    assert api.customers.activate(created["id"])["status"] == "active"
+    assert api.customers.get(created["id"])["status"] == "active"
 
     statuses = [
         e["data"]["object"]["status"]
-        for e in api.iterate_events(type="customer.updated", limit=100)
+        for e in api.events.iterate(type="customer.updated", limit=100)
         if e["data"]["object"]["id"] == created["id"]
     ]
     assert statuses == ["active", "inactive", "active"]  # newest first
 
 
 def test_events_show_the_customer_created(api: PartnerClient) -> None:
-    created = api.create_customer(externalId=unique("events"))
+    created = api.customers.create(externalId=unique("events"))
     mine = [
         e
-        for e in api.iterate_events(type="customer.created", limit=100)
+        for e in api.events.iterate(type="customer.created", limit=100)
         if e["data"]["object"]["id"] == created["id"]
     ]
     assert len(mine) == 1
@@ -213,13 +215,13 @@ def test_events_show_the_customer_created(api: PartnerClient) -> None:
     assert event["id"].startswith("evt_") and event["type"] == "customer.created"
     assert event["data"]["object"]["externalId"] == created["externalId"]
     assert event["createdAt"] == created["createdAt"]
-    assert api.get_event(event["id"]) == event
-    assert event["id"] in [e["id"] for e in api.list_events(limit=100)["data"]]  # unfiltered too
+    assert api.events.get(event["id"]) == event
+    assert event["id"] in [e["id"] for e in api.events.list(limit=100)["data"]]  # unfiltered too
     with pytest.raises(InvalidRequestError) as caught:
-        api.get_event("evt_01JNOSUCHEVENT000000000000")
+        api.events.get("evt_01JNOSUCHEVENT000000000000")
     assert caught.value.status == 404
     with pytest.raises(InvalidRequestError) as caught:
-        api.list_events(created_after="yesterday")
+        api.events.list(created_after="yesterday")
     assert (caught.value.status, caught.value.param) == (400, "createdAfter")
 
 
@@ -231,23 +233,23 @@ def _next_second() -> int:
 
 
 def test_events_created_after_keeps_only_later_events(api: PartnerClient) -> None:
-    older = api.create_customer(externalId=unique("older"))
+    older = api.customers.create(externalId=unique("older"))
     bound = _next_second()  # `older` was made in an earlier second
     _next_second()
-    newer = api.create_customer(externalId=unique("newer"))
+    newer = api.customers.create(externalId=unique("newer"))
     after = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(bound))
-    objects = [e["data"]["object"]["id"] for e in api.iterate_events(created_after=after, limit=100)]
+    objects = [e["data"]["object"]["id"] for e in api.events.iterate(created_after=after, limit=100)]
     assert newer["id"] in objects
     assert older["id"] not in objects
 
 
 def test_the_created_event_holds_the_customer_without_its_challenge(api: PartnerClient) -> None:
     _, address = ethereum.new_wallet()
-    created = api.create_customer(externalId=unique("leak"), onchainId=ethereum.caip10(address))
+    created = api.customers.create(externalId=unique("leak"), onchainId=ethereum.caip10(address))
     assert "challenge" in created
     (event,) = [
         e
-        for e in api.iterate_events(type="customer.created", limit=100)
+        for e in api.events.iterate(type="customer.created", limit=100)
         if e["data"]["object"]["id"] == created["id"]
     ]
     assert "challenge" not in event["data"]["object"]
@@ -255,16 +257,18 @@ def test_the_created_event_holds_the_customer_without_its_challenge(api: Partner
 
 def test_events_keep_null_fields(api: PartnerClient) -> None:
     key, address = ethereum.new_wallet()
-    created = api.create_customer(onchainId=ethereum.caip10(address))
-    api.verify_challenge(created["id"], ethereum.sign_challenge(created["challenge"]["message"], key))
+    created = api.customers.create(onchainId=ethereum.caip10(address))
+    api.customers.verify_challenge(
+        created["id"], ethereum.sign_challenge(created["challenge"]["message"], key)
+    )
     (event,) = [
         e
-        for e in api.iterate_events(type="customer.updated", limit=100)
+        for e in api.events.iterate(type="customer.updated", limit=100)
         if e["data"]["object"]["id"] == created["id"]
     ]
     assert event["data"]["changedFields"] == ["onchainVerifiedAt"]
     assert event["data"]["previousAttributes"] == {"onchainVerifiedAt": None}
-    assert event["data"]["object"] == api.get_customer(created["id"])
+    assert event["data"]["object"] == api.customers.get(created["id"])
 
 
 def partner_cli(local_api: tuple[str, Path], *args: str) -> subprocess.CompletedProcess[str]:
@@ -282,7 +286,7 @@ def test_the_cli_end_to_end(api: PartnerClient, local_api: tuple[str, Path]) -> 
     assert done.returncode == 0, done.stderr
     created: dict[str, Any] = json.loads(done.stdout)
     assert (created["externalId"], created["status"]) == (external_id, "pending")
-    assert api.get_customer(created["id"])["externalId"] == external_id
+    assert api.customers.get(created["id"])["externalId"] == external_id
 
     again = partner_cli(local_api, "customers", "create", "--external-id", external_id, "--json")
     assert again.returncode == 1
@@ -305,3 +309,36 @@ def test_the_cli_end_to_end(api: PartnerClient, local_api: tuple[str, Path]) -> 
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["onchainVerifiedAt"] is not None
+
+
+def test_the_cli_approves_in_the_sandbox_then_records_a_bank_account_and_a_wallet(
+    api: PartnerClient, local_api: tuple[str, Path]
+) -> None:
+    """`partner customers approve` decides the sandbox KYC over its real page; the new
+    record commands create, associate and list against the running API."""
+
+    def run(*args: str) -> Any:
+        done = partner_cli(local_api, *args, "--json")
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout)
+
+    customer = run("customers", "create", "--external-id", unique("approve"))
+    approved = run("customers", "approve", customer["id"])
+    assert (approved["status"], approved["capabilities"]) == ("active", ["accounts"])
+    again = partner_cli(local_api, "customers", "approve", customer["id"])
+    assert again.returncode != 0 and "not pending" in again.stderr
+
+    number = unique("acct")[-20:]
+    account = run("bank-accounts", "create", "--set", f"accountNumber={number}", "--client", customer["id"])
+    assert [c["id"] for c in account["associatedClients"]] == [customer["id"]]
+    wallet = run(
+        "blockchain-wallets", "create", "--data",
+        json.dumps({"address": "0x" + os.urandom(20).hex(), "chain": "ethereum"}),
+    )  # fmt: skip
+    linked = run("blockchain-wallets", "clients", wallet["id"], customer["id"])
+    assert [c["id"] for c in linked["associatedClients"]] == [customer["id"]]
+    listed = run("bank-accounts", "list", "--client-id", customer["id"])
+    assert [r["id"] for r in listed["data"]] == [account["id"]]
+    wallets = run("blockchain-wallets", "list", "--chain", "ethereum", "--client-id", customer["id"])
+    assert [r["id"] for r in wallets["data"]] == [wallet["id"]]
+    assert api.blockchain_wallets.get(wallet["id"])["address"].lower() == wallet["address"].lower()

@@ -103,9 +103,9 @@ def active_customers(server: tuple[str, Path], count: int) -> list[str]:
     ids = []
     with client_for(server) as api:
         for _ in range(count):
-            customer = api.create_customer(externalId=f"ingest-{uuid.uuid4().hex[:12]}")
+            customer = api.customers.create(externalId=f"ingest-{uuid.uuid4().hex[:12]}")
             approve(server, customer["id"])
-            assert api.get_customer(customer["id"])["status"] == "active"
+            assert api.customers.get(customer["id"])["status"] == "active"
             ids.append(customer["id"])
     return ids
 

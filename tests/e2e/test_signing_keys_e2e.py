@@ -27,11 +27,11 @@ def client(local_api: tuple[str, Path], scheme: str) -> PartnerClient:
 def test_rotation_through_the_api(local_api: tuple[str, Path], scheme: str) -> None:
     with client(local_api, scheme) as api:
         private = signing.generate_private_key("ed25519")
-        created = api.create_signing_key(signing.public_key_pem(private))
+        created = api.signing_keys.create(signing.public_key_pem(private))
         assert created["id"].startswith("sig_")
-        ids = [k["id"] for k in api.list_signing_keys(limit=100)["data"]]
+        ids = [k["id"] for k in api.signing_keys.list(limit=100)["data"]]
         assert created["id"] in ids
-        api.delete_signing_key(created["id"])
+        api.signing_keys.delete(created["id"])
         assert created["id"] not in [k["id"] for k in api.iterate("/v1/signing-keys")]
 
 
@@ -47,7 +47,7 @@ def test_idempotent_replay_over_http(local_api: tuple[str, Path]) -> None:
         with pytest.raises(IdempotencyError) as info:
             api.request("POST", "/v1/signing-keys", json={"publicKey": "other"}, idempotency_key=key)
         assert info.value.code == "duplicate_idempotency_key"
-        api.delete_signing_key(first.json()["id"])
+        api.signing_keys.delete(first.json()["id"])
 
 
 def test_the_client_raises_typed_errors(local_api: tuple[str, Path]) -> None:
@@ -60,7 +60,7 @@ def test_the_client_raises_typed_errors(local_api: tuple[str, Path]) -> None:
             "publicKey",
         )
         with pytest.raises(InvalidRequestError) as info:
-            api.delete_signing_key("sig_01JNOTHERE0000000000000000")
+            api.signing_keys.delete("sig_01JNOTHERE0000000000000000")
         assert info.value.status == 404
 
 
@@ -157,7 +157,7 @@ def test_a_wrong_key_is_refused_by_the_client(local_api: tuple[str, Path], tmp_p
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(creds))
     with PartnerClient(credentials_from_file(path)) as api, pytest.raises(AuthenticationError) as info:
-        api.list_signing_keys()
+        api.signing_keys.list()
     assert info.value.code == "api_key_invalid"
 
 

@@ -91,3 +91,14 @@ def test_a_function_folder_without_an_owner_breaks_the_handlers_contract(tree: P
     result = lint_imports(tree)
     assert result.returncode == 1
     assert "functions.accounts has no owning family" in result.stdout
+
+
+def test_sdk_imports_against_its_layers_break_the_sdk_contracts(tree: Path) -> None:
+    append(tree / "sdk/partner_sdk/resources/customers.py", "from partner_sdk.cli import _common")
+    append(tree / "sdk/partner_sdk/cli/customers.py", "from partner_sdk.cli import events")
+    append(tree / "sdk/partner_sdk/signing.py", "import typer")
+    result = lint_imports(tree)
+    assert result.returncode == 1
+    assert "partner_sdk.resources.customers -> partner_sdk.cli._common" in result.stdout
+    assert "partner_sdk.cli.customers -> partner_sdk.cli.events" in result.stdout
+    assert "partner_sdk.signing -> typer" in result.stdout

@@ -414,9 +414,9 @@ def test_signing_key_methods_call_their_endpoints() -> None:
     )
     recorder = Recorder(lambda request: next(answers))
     client, _ = make_client(recorder)
-    assert client.create_signing_key("-----BEGIN PUBLIC KEY-----...", "ed25519")["id"] == "sig_new"
-    assert client.list_signing_keys(limit=10)["data"] == [{"id": "sig_new"}]
-    assert client.delete_signing_key("sig_new") is None
+    assert client.signing_keys.create("-----BEGIN PUBLIC KEY-----...", "ed25519")["id"] == "sig_new"
+    assert client.signing_keys.list(limit=10)["data"] == [{"id": "sig_new"}]
+    assert client.signing_keys.delete("sig_new") is None
     create, listing, delete = recorder.requests
     assert (create.method, create.url.path) == ("POST", "/v1/signing-keys")
     assert json.loads(create.content) == {

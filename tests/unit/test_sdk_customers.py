@@ -122,7 +122,7 @@ def recovered(message: str, signature: str) -> str:
 def test_create_customer_posts_camel_case_fields_with_an_idempotency_key() -> None:
     api = Api(reply(201, customer(externalId="crm-1")))
     with api.client() as client:
-        created = client.create_customer(
+        created = client.customers.create(
             type="business",
             name="Acme Ltd",
             external_id="crm-1",
@@ -152,7 +152,7 @@ def test_create_customer_posts_camel_case_fields_with_an_idempotency_key() -> No
 def test_create_customer_takes_the_api_spelling_and_a_given_idempotency_key() -> None:
     api = Api(reply(201, customer()))
     with api.client() as client:
-        client.create_customer(externalId="e-1", onchainId=f"eip155:1:{ADDRESS}", idempotency_key="order-7")
+        client.customers.create(externalId="e-1", onchainId=f"eip155:1:{ADDRESS}", idempotency_key="order-7")
     (request,) = api.requests
     assert json.loads(request.content) == {"externalId": "e-1", "onchainId": f"eip155:1:{ADDRESS}"}
     assert request.headers["Idempotency-Key"] == "order-7"
@@ -161,10 +161,10 @@ def test_create_customer_takes_the_api_spelling_and_a_given_idempotency_key() ->
 def test_get_customer_quotes_the_id_into_one_path_segment() -> None:
     api = Api(reply(200, customer()))
     with api.client() as client:
-        assert client.get_customer("cus_1")["id"] == "cus_1"
-        client.get_customer("cus_1/../../v1/signing-keys")
+        assert client.customers.get("cus_1")["id"] == "cus_1"
+        client.customers.get("cus_1/../../v1/signing-keys")
         with pytest.raises(ValueError):
-            client.get_customer("..")
+            client.customers.get("..")
     assert api.calls == [
         ("GET", "/v1/customers/cus_1"),
         ("GET", "/v1/customers/cus_1%2F..%2F..%2Fv1%2Fsigning-keys"),
@@ -175,11 +175,11 @@ def test_get_customer_quotes_the_id_into_one_path_segment() -> None:
 def test_list_customers_sends_only_the_filters_given() -> None:
     api = Api(reply(200, {"data": [customer()], "nextCursor": "c2"}))
     with api.client() as client:
-        page = client.list_customers(
+        page = client.customers.list(
             status="active", external_id="crm 1", onchain_id=f"eip155:1:{ADDRESS}", limit=5, cursor="c1"
         )
-        client.list_customers()
-        client.list_customers(external_id="only")
+        client.customers.list()
+        client.customers.list(external_id="only")
     assert page == {"data": [customer()], "nextCursor": "c2"}
     assert api.calls == [
         (
@@ -201,7 +201,7 @@ def test_iterate_customers_follows_next_cursor() -> None:
 
     api = Api(pages)
     with api.client() as client:
-        ids = [c["id"] for c in client.iterate_customers(status="pending", limit=1)]
+        ids = [c["id"] for c in client.customers.iterate(status="pending", limit=1)]
     assert ids == ["cus_a", "cus_b"]
     assert api.calls == [
         ("GET", "/v1/customers?status=pending&limit=1"),
@@ -212,15 +212,15 @@ def test_iterate_customers_follows_next_cursor() -> None:
 @pytest.mark.parametrize(
     ("call", "method", "path", "body"),
     [
-        (lambda c: c.new_challenge("cus_1"), "POST", "/v1/customers/cus_1/challenge", b""),
+        (lambda c: c.customers.new_challenge("cus_1"), "POST", "/v1/customers/cus_1/challenge", b""),
         (
-            lambda c: c.verify_challenge("cus_1", "0x" + "ab" * 65),
+            lambda c: c.customers.verify_challenge("cus_1", "0x" + "ab" * 65),
             "POST",
             "/v1/customers/cus_1/challenge/verify",
             ('{"signature":"0x' + "ab" * 65 + '"}').encode(),
         ),
-        (lambda c: c.deactivate_customer("cus_1"), "PATCH", "/v1/customers/cus_1/deactivate", b""),
-        (lambda c: c.activate_customer("cus_1"), "PATCH", "/v1/customers/cus_1/activate", b""),
+        (lambda c: c.customers.deactivate("cus_1"), "PATCH", "/v1/customers/cus_1/deactivate", b""),
+        (lambda c: c.customers.activate("cus_1"), "PATCH", "/v1/customers/cus_1/activate", b""),
     ],
     ids=["new_challenge", "verify_challenge", "deactivate", "activate"],
 )
@@ -240,17 +240,17 @@ def test_customer_actions_call_their_endpoints_with_an_idempotency_key(
 def test_actions_take_a_given_idempotency_key() -> None:
     api = Api(reply(200, customer()))
     with api.client() as client:
-        client.deactivate_customer("cus_1", idempotency_key="d-1")
-        client.activate_customer("cus_1", idempotency_key="a-1")
-        client.new_challenge("cus_1", idempotency_key="c-1")
-        client.verify_challenge("cus_1", "0x" + "00" * 65, idempotency_key="v-1")
+        client.customers.deactivate("cus_1", idempotency_key="d-1")
+        client.customers.activate("cus_1", idempotency_key="a-1")
+        client.customers.new_challenge("cus_1", idempotency_key="c-1")
+        client.customers.verify_challenge("cus_1", "0x" + "00" * 65, idempotency_key="v-1")
     assert [r.headers["Idempotency-Key"] for r in api.requests] == ["d-1", "a-1", "c-1", "v-1"]
 
 
 def test_a_used_challenge_raises_invalid_request_error_without_retrying() -> None:
     api = Api(lambda request: error(409, "challenge_used"))
     with api.client() as client, pytest.raises(InvalidRequestError) as caught:
-        client.verify_challenge("cus_1", "0x" + "ab" * 65)
+        client.customers.verify_challenge("cus_1", "0x" + "ab" * 65)
     assert (caught.value.status, caught.value.code) == (409, "challenge_used")
     assert len(api.requests) == 1
 
@@ -263,12 +263,12 @@ def test_list_events_filters_and_get_event() -> None:
     api = Api(lambda r: httpx.Response(200, json=event if "evt_1" in r.url.path else {"data": [event]}))
     paris = datetime.timezone(datetime.timedelta(hours=1))
     with api.client() as client:
-        client.list_events(type="customer.created", created_after="2026-02-23T12:00:00Z", limit=3, cursor="c")
-        client.list_events(created_after=datetime.datetime(2026, 2, 23, 13, 0, 5, 900, tzinfo=paris))
-        client.list_events()
-        assert client.get_event("evt_1") == event
+        client.events.list(type="customer.created", created_after="2026-02-23T12:00:00Z", limit=3, cursor="c")
+        client.events.list(created_after=datetime.datetime(2026, 2, 23, 13, 0, 5, 900, tzinfo=paris))
+        client.events.list()
+        assert client.events.get("evt_1") == event
         with pytest.raises(ValueError, match="timezone-aware"):
-            client.list_events(created_after=datetime.datetime(2026, 2, 23, 12, 0))
+            client.events.list(created_after=datetime.datetime(2026, 2, 23, 12, 0))
     assert api.calls == [
         ("GET", "/v1/events?type=customer.created&createdAfter=2026-02-23T12%3A00%3A00Z&limit=3&cursor=c"),
         ("GET", "/v1/events?createdAfter=2026-02-23T12%3A00%3A05Z"),
@@ -285,7 +285,7 @@ def test_iterate_events_follows_next_cursor() -> None:
 
     api = Api(pages)
     with api.client() as client:
-        assert [e["id"] for e in client.iterate_events(type="customer.updated")] == ["evt_b", "evt_a"]
+        assert [e["id"] for e in client.events.iterate(type="customer.updated")] == ["evt_b", "evt_a"]
     assert api.calls[1] == ("GET", "/v1/events?type=customer.updated&cursor=n")
 
 

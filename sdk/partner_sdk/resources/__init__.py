@@ -1,0 +1,11 @@
+"""The client's resource groups, one module per resource family (`client.customers`,
+`client.bank_accounts`, ...), as stripe-python and the AWS SDKs read. Each group only
+builds paths, bodies and query parameters; the transport (signing, idempotency keys,
+retries) is `PartnerClient.request`, and pagination is `Resource.page` / `Resource.iterate`."""
+
+from partner_sdk.resources.customers import Customers
+from partner_sdk.resources.events import Events
+from partner_sdk.resources.ingestion import BankAccounts, BlockchainWallets
+from partner_sdk.resources.signing_keys import SigningKeys
+
+__all__ = ["BankAccounts", "BlockchainWallets", "Customers", "Events", "SigningKeys"]

@@ -1,0 +1,47 @@
+"""`client.events`: the event log, what webhooks deliver (`/v1/events`)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+from partner_sdk.resources._base import Resource, rfc3339
+
+
+class Events(Resource):
+    path = "/v1/events"
+
+    def list(
+        self,
+        type: str | None = None,
+        created_after: str | datetime.datetime | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Any:
+        """One page of events, newest first. `created_after` is RFC 3339 text or an aware
+        datetime (events after that second)."""
+        return self.page(_filters(type, created_after, limit, cursor))
+
+    def iterate(  # type: ignore[override]
+        self,
+        type: str | None = None,
+        created_after: str | datetime.datetime | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        """Every event matching the filters, page after page (`limit` is the page size)."""
+        return super().iterate(_filters(type, created_after, limit, None))
+
+    def get(self, event_id: str) -> Any:
+        return self._client.get(self._item_path(event_id)).json()
+
+
+def _filters(
+    type: str | None, created_after: str | datetime.datetime | None, limit: int | None, cursor: str | None
+) -> dict[str, Any]:
+    return {
+        "type": type,
+        "createdAfter": rfc3339(created_after, "created_after"),
+        "limit": limit,
+        "cursor": cursor,
+    }
