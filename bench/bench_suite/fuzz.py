@@ -7,7 +7,8 @@ ports); the fuzzer onboards a partner of its own in it and signs every request w
 partner SDK's signing code. Printed per operation: the requests sent (and in which
 phase), the statuses answered, and the failures of the checks (no 5xx; every status,
 content type, header and body as the document describes). Each distinct failure is
-printed with a curl command that replays it.
+printed with a curl command that replays it; the refusals of schema-valid requests that a
+rule no schema can state explains are counted per operation ("excused").
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def tables(result: FuzzResult) -> list[RenderableType]:
     for phase in PHASES:
         table.add_column(phase, justify="right")
     table.add_column("statuses")
+    table.add_column("excused", justify="right")  # refusals a rule no schema states explains
     table.add_column("failures", justify="right")
     for label, tally in sorted(report.operations.items()):
         table.add_row(
@@ -70,6 +72,7 @@ def tables(result: FuzzResult) -> list[RenderableType]:
             f"{tally.requests:,}",
             *(f"{tally.by_phase.get(phase, 0):,}" for phase in PHASES),
             " ".join(f"{status}:{n}" for status, n in sorted(tally.statuses.items())),
+            f"{sum(tally.excused.values()):,}",
             f"[red]{sum(tally.failures.values())}[/red]" if tally.failures else "0",
         )
     out: list[RenderableType] = [table]
@@ -77,6 +80,18 @@ def tables(result: FuzzResult) -> list[RenderableType]:
     out.append(
         Text(f"signed: {signed}; not fuzzed: " + "; ".join(f"{k} ({v})" for k, v in report.excluded.items()))
     )
+    excused: dict[str, int] = {}
+    for tally in report.operations.values():
+        for rule, n in tally.excused.items():
+            excused[rule] = excused.get(rule, 0) + n
+    if excused:
+        out.append(
+            Text(
+                "excused refusals of schema-valid requests (rules no schema can state, "
+                "localapi/fuzz_exclusions.py): "
+                + ", ".join(f"{rule} {n:,}" for rule, n in sorted(excused.items()))
+            )
+        )
     for label, tally in sorted(report.operations.items()):
         if tally.unanswered or tally.endings:
             endings = "; ".join(f"{ending} x{n}" for ending, n in sorted(tally.endings.items()))

@@ -506,15 +506,22 @@ def routes_command(
 def openapi_command(
     template: TemplateOption = None,
     write: Annotated[
-        bool, typer.Option("--write", help="Regenerate layers/core/python/core/platform/openapi.json.")
+        bool,
+        typer.Option(
+            "--write", help="Regenerate layers/core/python/core/platform/openapi.json and docs/API.md."
+        ),
     ] = False,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when the committed document differs from a fresh one.")
+        bool,
+        typer.Option(
+            "--check", help="Exit 1 when the committed document or reference differs from a fresh one."
+        ),
     ] = False,
 ) -> None:
     """The OpenAPI 3.1 document, generated from template.yaml's routes and the handlers'
-    models, checked with openapi-spec-validator (printed unless --write or --check)."""
-    from localapi import openapi
+    models, checked with openapi-spec-validator (printed unless --write or --check), and
+    the API reference generated from it (docs/API.md, written and checked with it)."""
+    from localapi import openapi, reference
 
     try:
         tpl = load_template(template)
@@ -522,14 +529,20 @@ def openapi_command(
         openapi.validate(json.loads(text))
     except (TemplateError, openapi.OpenApiError) as exc:
         raise _fail(str(exc)) from None
-    target = openapi.document_file(tpl)
+    outputs = [
+        (openapi.document_file(tpl), text),
+        (reference.reference_file(tpl.root), reference.render(json.loads(text))),
+    ]
     if write:
-        target.write_text(text, encoding="utf-8")
-        out.print(f"wrote {target.relative_to(tpl.root)}")
+        for target, content in outputs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+            out.print(f"wrote {target.relative_to(tpl.root)}")
     elif check:
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            raise _fail(f"{target.relative_to(tpl.root)} is stale: run `localapi openapi --write`")
-        out.print(f"{target.relative_to(tpl.root)} is up to date")
+        for target, content in outputs:
+            if not target.is_file() or target.read_text(encoding="utf-8") != content:
+                raise _fail(f"{target.relative_to(tpl.root)} is stale: run `localapi openapi --write`")
+            out.print(f"{target.relative_to(tpl.root)} is up to date")
     else:
         print(text, end="")
 

@@ -40,6 +40,7 @@ from localapi.template import Route, Template, load_template, routes
 DOCUMENT_PATH = "/v1/openapi.json"
 DOCUMENT_FILE = "layers/core/python/core/platform/openapi.json"
 OPENAPI_VERSION = "3.1.0"
+LOCAL_SERVER = "http://127.0.0.1:3000"
 JSON = "application/json"
 REF = "#/components/schemas/{model}"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
@@ -412,12 +413,25 @@ def _success(schemas: _Schemas, op: Operation, index: int) -> dict[str, Any]:
     return out
 
 
+def _body_required(model: type[BaseModel]) -> bool:
+    """Whether the endpoint refuses a request without a body. An empty body is `{}` to
+    the server, so this is whether the model refuses `{}` (a required field, or a rule
+    such as a customer's "externalId or onchainId")."""
+    from core.platform.errors import ApiError
+    from core.platform.validation import validate_body
+
+    try:
+        validate_body(model, b"")  # type: ignore[type-var]
+    except ApiError:
+        return True
+    return False
+
+
 def _request_body(schemas: _Schemas, op: Operation) -> dict[str, Any] | None:
     spec = op.spec
     if spec.body is not None:
-        component = schemas.component(spec.body, "validation")
         return {
-            "required": bool(component.get("required")),
+            "required": _body_required(spec.body),
             "content": {JSON: {"schema": schemas.ref(spec.body, "validation")}},
         }
     if op.route.method not in WRITE_METHODS:
@@ -559,6 +573,22 @@ def _add_links(paths: dict[str, dict[str, Any]], components: dict[str, Any]) -> 
                     response["links"] = links
 
 
+def _servers() -> list[dict[str, Any]]:
+    """Where the API runs. Clients and tools given a base URL of their own (the fuzzing
+    runner, the SDK) use that one, not these."""
+    return [
+        {"url": LOCAL_SERVER, "description": "The local API (`make run`, `localapi serve`)."},
+        {
+            "url": "https://{apiId}.execute-api.{region}.amazonaws.com",
+            "description": "A deployed stack: its `ApiUrl` output (API Gateway HTTP API, `$default` stage).",
+            "variables": {
+                "apiId": {"default": "abcdef1234", "description": "The id of the stack's `HttpApi`."},
+                "region": {"default": "us-east-1", "description": "The AWS region the stack is deployed in."},
+            },
+        },
+    ]
+
+
 def _version(template: Template) -> str:
     project = tomllib.loads((template.root / "pyproject.toml").read_text())
     return str(project["project"]["version"])
@@ -608,6 +638,7 @@ def build(template: Template | None = None) -> dict[str, Any]:
     return {
         "openapi": OPENAPI_VERSION,
         "info": _info(template),
+        "servers": _servers(),
         "tags": [{"name": tag} for tag in tags],
         "paths": dict(sorted(paths.items())),
         "components": {

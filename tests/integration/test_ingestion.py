@@ -204,6 +204,29 @@ def test_upsert_updates_by_reference_then_by_number(aws: Any, partner: Partner) 
     assert len(records(aws, "bank_account")) == 2
 
 
+def test_an_upsert_without_chain_checks_the_address_against_the_chain_the_record_keeps(
+    aws: Any, partner: Partner
+) -> None:
+    """A fuzzing finding: the body's address was checked without a chain (none was sent),
+    then merged into an ethereum wallet, whose chain rule failed inside the update: 500.
+    The body is valid; it conflicts with the record it matched: 409, changing nothing."""
+    created = create_bw(partner, {"address": EVM, "chain": "ethereum", "referenceId": "ref-w"}).json
+    before = scan_all(aws)
+    reply = create_bw(
+        partner, {"referenceId": "ref-w", "address": 'rj5#{U0LM0LE$0IUd"z&:s?"odvmIY'}, upsert=True
+    )
+    assert (reply.status, reply.code, reply.json["error"]["param"]) == (409, "state_conflict", "address")
+    assert "ethereum address" in reply.json["error"]["message"]
+    assert [i for i in scan_all(aws) if i.get("type", {}).get("S") != "idempotency"] == [
+        i for i in before if i.get("type", {}).get("S") != "idempotency"
+    ]
+    # A valid one is stored as the kept chain wants it: checksummed on ethereum.
+    other = "0x" + "52908400098527886E0F7030069857D2E4169EE7".lower()
+    reply = create_bw(partner, {"referenceId": "ref-w", "address": other}, upsert=True)
+    assert (reply.status, reply.json["id"], reply.json["chain"]) == (200, created["id"], "ethereum")
+    assert reply.json["address"] == "0x52908400098527886E0F7030069857D2E4169EE7"
+
+
 def test_reference_and_number_of_two_records_is_409_never_a_merge(aws: Any, partner: Partner) -> None:
     a = create_ba(partner, {"accountNumber": "m-1", "referenceId": "ref-a"}).json
     b = create_ba(partner, {"accountNumber": "m-2", "referenceId": "ref-b"}).json

@@ -312,3 +312,48 @@ def test_a_screening_date_serialises_without_a_pydantic_warning(sent: str, retur
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert body.model_dump(mode="json", exclude_unset=True)["screeningDate"] == returned
+
+
+# --- what the OpenAPI document repeats ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00+01:00", "0001-01-01T00:59:59+23:59", "9999-12-31T23:59:59-00:01"],
+)
+def test_a_datetime_outside_years_1_to_9999_in_utc_is_400_not_a_crash(value: str) -> None:
+    """fromisoformat takes it, moving it to UTC overflowed (an OverflowError, a 500)."""
+    assert "out of range" in invalid("riskHistory[0].assessedAt", riskHistory=[risk(assessedAt=value)])
+    assert "out of range" in invalid("screeningDate", screeningDate=value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-01T10:00:60Z",
+        "0000-01-01T00:00:00Z",
+        "2026-02-01T10:00:00.1234567890Z",
+        "٢٠٢٦-02-01T10:00:00Z",
+    ],
+)
+def test_the_datetime_pattern_is_the_validators(value: str) -> None:
+    """A leap second, year 0, ten fraction digits, non-ASCII digits: refused, and not
+    matched by the pattern the document shows beside `format: date-time`."""
+    import re
+
+    from core.ingestion.fields import DATETIME_PATTERN
+
+    assert re.fullmatch(DATETIME_PATTERN, value) is None
+    invalid("riskHistory[0].assessedAt", riskHistory=[risk(assessedAt=value)])
+
+
+def test_the_documented_number_bounds_are_storable_numbers() -> None:
+    from core.ingestion.fields import STORABLE_NUMBER_SCHEMA, storable_number
+
+    branches = STORABLE_NUMBER_SCHEMA["anyOf"]
+    assert branches[0] == {"const": 0} and storable_number(0) is None
+    assert (
+        storable_number(branches[1]["minimum"]) is None and storable_number(-branches[2]["maximum"]) is None
+    )
+    assert storable_number(1e-131) is not None and storable_number(1e126) is not None
+    assert storable_number(9.99e125) is None

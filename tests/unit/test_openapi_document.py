@@ -132,3 +132,32 @@ def test_the_error_envelope_model_describes_what_the_pipeline_sends(code: str) -
     for param in (None, "countries[3]"):
         envelope = ApiError("Something.", code=code, param=param).envelope("req_01ABC")
         assert ErrorEnvelope.model_validate(envelope).model_dump(exclude_none=True) == envelope
+
+
+def test_the_document_names_the_local_and_the_deployed_servers(document: dict[str, Any]) -> None:
+    local, deployed = document["servers"]
+    assert local["url"] == openapi.LOCAL_SERVER
+    assert deployed["url"] == "https://{apiId}.execute-api.{region}.amazonaws.com"
+    assert set(deployed["variables"]) == {"apiId", "region"}
+    assert all("default" in variable for variable in deployed["variables"].values())
+
+
+def test_fuzzing_targets_the_url_it_is_given_not_the_documents_servers(document: dict[str, Any]) -> None:
+    """schemathesis could take a base URL from `servers`; a run must go where it is sent."""
+    import schemathesis
+
+    from localapi import fuzzing
+
+    base_url = "http://127.0.0.1:45678"
+    config = fuzzing.configuration(base_url, examples=1, sequences=1, phases=["fuzzing"], seed=1, workers=1)
+    schema = schemathesis.openapi.from_dict(document, config=config)
+    assert schema.get_base_url() == base_url
+    case = schema["/v1/customers"]["GET"].Case()
+    assert case.as_transport_kwargs()["url"] == f"{base_url}/v1/customers"
+
+
+def test_an_empty_body_is_documented_as_missing_where_the_server_refuses_it(document: dict[str, Any]) -> None:
+    """A create customer body needs externalId or onchainId: `{}` is refused, so the body is required."""
+    assert document["paths"]["/v1/customers"]["post"]["requestBody"]["required"] is True
+    activate = document["paths"]["/v1/customers/{customerId}/activate"]["patch"]["requestBody"]
+    assert activate["required"] is False

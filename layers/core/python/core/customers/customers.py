@@ -14,7 +14,13 @@ from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from core.customers import kyc, siwe
-from core.onchain.addresses import OnchainId, parse_caip10
+from core.onchain.addresses import (
+    EXAMPLE,
+    ONCHAIN_ID_DESCRIPTION,
+    ONCHAIN_ID_PATTERN,
+    OnchainId,
+    parse_caip10,
+)
 from core.platform import cascade, keys, listing, outbox
 from core.platform.clock import rfc3339
 from core.platform.errors import (
@@ -33,7 +39,7 @@ from core.platform.pagination import ListParams
 from core.platform.pipeline import Call
 from core.platform.representations import MetadataMap, Representation, Timestamp
 from core.platform.store import Condition, Store, Tx
-from core.platform.validation import Metadata, RequestModel
+from core.platform.validation import UNICODE_WHITESPACE, Metadata, RequestModel
 
 COLLECTION = "customers"
 Status = Literal["pending", "active", "rejected", "inactive"]
@@ -55,6 +61,20 @@ def _country_codes(schema: dict[str, Any]) -> None:
     import pycountry
 
     schema["enum"] = sorted(c.alpha_2 for c in pycountry.countries)
+
+
+# `parse_caip10` checks an onchainId (with the messages it gives); the document states its
+# rules from the same module.
+OnchainIdText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=256,
+        description=ONCHAIN_ID_DESCRIPTION,
+        examples=[EXAMPLE],
+        json_schema_extra={"pattern": ONCHAIN_ID_PATTERN},
+    ),
+]
 
 
 class CreateCustomer(RequestModel):
@@ -81,7 +101,14 @@ class CreateCustomer(RequestModel):
 
     type: Literal["individual", "business"] = "individual"
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        # `\s` is spelled out: JSON Schema's (ECMA-262) `\s` and the validator's (Unicode
+        # White_Space) differ on U+0085 and U+FEFF; this class means the same in both.
+        pattern=f"^[^@{UNICODE_WHITESPACE}]+@[^@{UNICODE_WHITESPACE}]+\\.[^@{UNICODE_WHITESPACE}]+$",
+        description="An address with one `@` and a dot in its domain, no whitespace.",
+    )
     country: (
         Annotated[
             str,
@@ -92,14 +119,7 @@ class CreateCustomer(RequestModel):
     ) = None
     documentNumber: str | None = Field(default=None, min_length=1, max_length=64)
     externalId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
-    onchainId: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=256,
-        description="CAIP-10 (`eip155:<chain id>:<address>`; only eip155 for now), with the EIP-55 "
-        "checksum when the address is mixed case.",
-        examples=["eip155:1:0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb"],
-    )
+    onchainId: OnchainIdText | None = None
     metadata: Metadata | None = None
 
     @model_validator(mode="after")
@@ -116,13 +136,25 @@ class CustomerPath(RequestModel):
 
 
 class ListCustomersQuery(ListParams):
-    status: Status | None = None
-    externalId: str | None = Field(default=None, min_length=1, max_length=128)
-    onchainId: str | None = Field(default=None, min_length=1, max_length=256)
+    status: Status | None = Field(default=None, description="Only customers in this status.")
+    externalId: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="An exact match on the unique externalId, read from its uniqueness guard: at "
+        "most one result, so the list has one page (with `onchainId` too, the customer must have "
+        "both; with `status`, be in it).",
+    )
+    onchainId: OnchainIdText | None = None
 
 
 class VerifyChallenge(RequestModel):
-    signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$", description="EIP-191 personal_sign, 65 bytes.")
+    signature: str = Field(
+        pattern=siwe.SIGNATURE_PATTERN,
+        description="An EIP-191 `personal_sign` signature of the challenge message: `0x` + r, s (32 bytes "
+        "each) and v (27, 28, 0 or 1), in hex. r and s must recover a public key (400 otherwise); "
+        "a signature by another key than the customer's address is 422 `signature_mismatch`.",
+    )
 
 
 class Challenge(Representation):
@@ -296,7 +328,16 @@ def get(call: Call[None, None, CustomerPath]) -> dict[str, Any]:
 def list_(call: Call[None, ListCustomersQuery, None]) -> dict[str, Any]:
     query, tenant_id = call.query, call.tenant_id
     if query.externalId is not None or query.onchainId is not None:
-        return {"data": _by_identity(call.store, tenant_id, query), "nextCursor": None}
+        onchain = parse_caip10(query.onchainId).unique_value if query.onchainId is not None else None
+        return listing.single(
+            secret=call.settings.cursor_secret,
+            tenant_id=tenant_id,
+            collection=COLLECTION,
+            filters={"externalId": query.externalId, "onchainId": onchain, "status": query.status},
+            params=query,
+            find=lambda: _by_identity(call.store, tenant_id, query.externalId, onchain, query.status),
+            render=render,
+        )
     if query.status is not None:
         return listing.page(
             call.store,
@@ -317,22 +358,24 @@ def list_(call: Call[None, ListCustomersQuery, None]) -> dict[str, Any]:
     )
 
 
-def _by_identity(store: Store, tenant_id: str, query: ListCustomersQuery) -> list[dict[str, Any]]:
-    """An exact identity filter reads the uniqueness guard: at most one customer."""
+def _by_identity(
+    store: Store, tenant_id: str, external_id: str | None, onchain: str | None, status: str | None
+) -> dict[str, Any] | None:
+    """An exact identity filter reads the uniqueness guard: at most one customer.
+    `onchain` is the address's unique value (`parse_caip10(...).unique_value`)."""
     found: set[str] = set()
-    if query.externalId is not None:
-        guard = store.get(keys.guard_key(tenant_id, "customer.externalId", query.externalId))
+    if external_id is not None:
+        guard = store.get(keys.guard_key(tenant_id, "customer.externalId", external_id))
         found.add(guard["of"] if guard else "")
-    if query.onchainId is not None:
-        unique = parse_caip10(query.onchainId).unique_value
-        guard = store.get(keys.guard_key(tenant_id, "customer.onchainId", unique))
+    if onchain is not None:
+        guard = store.get(keys.guard_key(tenant_id, "customer.onchainId", onchain))
         found.add(guard["of"] if guard else "")
     if len(found) != 1 or "" in found:
-        return []  # no match, or both filters given and naming different customers
+        return None  # no match, or both filters given and naming different customers
     item = store.get(keys.entity_key(tenant_id, found.pop()))
-    if item is None or (query.status is not None and item["status"] != query.status):
-        return []
-    return [render(item)]
+    if item is None or (status is not None and item["status"] != status):
+        return None
+    return item
 
 
 # -- on-chain ownership proof ------------------------------------------------------------

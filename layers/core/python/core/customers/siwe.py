@@ -35,6 +35,17 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[!-~]+")
 # EIP-4361 `request-id` = *pchar; we also want it non-empty and statement-safe (no "%").
 _REQUEST_ID = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@]+")
 _SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")
+# The recovery ids `recover_signer` takes (v, the last byte), and the signature's form as
+# one pattern (the OpenAPI document's): r and s must also be a signature of something,
+# which no pattern can say.
+RECOVERY_IDS = (0, 1, 27, 28)
+SIGNATURE_PATTERN = (
+    "^0x[0-9a-fA-F]{128}(?:"
+    + "|".join(
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in f"{v:02x}") for v in RECOVERY_IDS
+    )
+    + ")$"
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def recover_signer(message: str, signature: str) -> str:
         raise ParameterInvalid(
             "signature must be 0x followed by 130 hexadecimal characters", param="signature"
         )
-    if int(signature[-2:], 16) not in (0, 1, 27, 28):
+    if int(signature[-2:], 16) not in RECOVERY_IDS:
         raise ParameterInvalid("signature recovery id v must be 27, 28, 0 or 1", param="signature")
     if not isinstance(message, str):
         raise TypeError("message must be a str")

@@ -49,7 +49,7 @@ class BankAccountBody(RequestModel):
     status: BankAccountStatus = "ACTIVE"
     currency: Currency | None = None
     countries: Countries | None = None
-    associatedClients: list[str] | None = Field(default=None, max_length=records.MAX_CLIENTS)
+    associatedClients: records.ClientIds | None = None
     riskHistory: RiskHistory | None = None
     customFields: Metadata | None = None
 
@@ -59,9 +59,20 @@ class BankAccountPath(RequestModel):
 
 
 class ListBankAccountsQuery(ListParams):
-    status: BankAccountStatus | None = None
-    referenceId: str | None = Field(default=None, min_length=1, max_length=128)
-    clientId: str | None = Field(default=None, pattern=id_pattern("cus"), max_length=64)
+    status: BankAccountStatus | None = Field(default=None, description="Only records in this status.")
+    referenceId: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="An exact match on the unique referenceId, read from its uniqueness guard: at "
+        "most one result, so the list has one page (other filters given must match it too).",
+    )
+    clientId: str | None = Field(
+        default=None,
+        pattern=id_pattern("cus"),
+        max_length=64,
+        description="Only records associated with this customer.",
+    )
 
 
 class BankAccount(Representation):

@@ -24,6 +24,11 @@ def _unique(fields: dict[str, Any]) -> str:
     return f"{fields.get('chain') or 'none'}#{chains.unique_address(fields.get('chain'), fields['address'])}"
 
 
+def _merged(fields: dict[str, Any]) -> dict[str, Any]:
+    """An upsert without `chain` keeps the record's: its address must fit that chain too."""
+    return {**fields, "address": chains.validate_address(fields.get("chain"), fields["address"])}
+
+
 KIND = records.Kind(
     name="blockchain_wallet",
     prefix="bw",
@@ -31,6 +36,7 @@ KIND = records.Kind(
     unique_field="address",
     unique_value=_unique,
     filter_field="chain",
+    merged=_merged,
     fields=(
         "address",
         "chain",
@@ -48,6 +54,8 @@ class WalletBody(RequestModel):
     server_owned = frozenset({"clients"})
     model_config = ConfigDict(
         json_schema_extra={
+            # `_address_fits_chain`'s rules, as far as patterns can say them.
+            "allOf": chains.address_schema_rules(),
             "examples": [
                 {
                     "address": "0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb",
@@ -63,15 +71,20 @@ class WalletBody(RequestModel):
                         }
                     ],
                 }
-            ]
+            ],
         }
     )
 
-    address: str = Field(min_length=26, max_length=100)
+    address: str = Field(
+        min_length=chains.ADDRESS_MIN_LENGTH,
+        max_length=chains.ADDRESS_MAX_LENGTH,
+        description=chains.ADDRESS_DESCRIPTION,
+        json_schema_extra={"pattern": chains.ADDRESS_PATTERN},
+    )
     chain: str | None = Field(default=None, pattern=CHAIN)
     referenceId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
     screeningDate: ScreeningDate | None = None
-    associatedClients: list[str] | None = Field(default=None, max_length=records.MAX_CLIENTS)
+    associatedClients: records.ClientIds | None = None
     riskHistory: RiskHistory | None = None
     integrations: Integrations | None = None
     customFields: Metadata | None = None
@@ -90,9 +103,20 @@ class WalletPath(RequestModel):
 
 
 class ListWalletsQuery(ListParams):
-    chain: str | None = Field(default=None, pattern=CHAIN)
-    referenceId: str | None = Field(default=None, min_length=1, max_length=128)
-    clientId: str | None = Field(default=None, pattern=id_pattern("cus"), max_length=64)
+    chain: str | None = Field(default=None, pattern=CHAIN, description="Only wallets on this chain.")
+    referenceId: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="An exact match on the unique referenceId, read from its uniqueness guard: at "
+        "most one result, so the list has one page (other filters given must match it too).",
+    )
+    clientId: str | None = Field(
+        default=None,
+        pattern=id_pattern("cus"),
+        max_length=64,
+        description="Only records associated with this customer.",
+    )
 
 
 class BlockchainWallet(Representation):

@@ -34,8 +34,17 @@ from core.platform import clock
 from core.platform.validation import RequestModel
 
 _ISO_CODE = re.compile(r"[A-Z]{3}")
-_RFC3339_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 as this API takes it, in ASCII digits: a year from 0001, `T`, seconds (no leap
+# second: Python's datetime has none), at most 9 fraction digits, and `Z` or an offset.
+# The OpenAPI document carries the same expressions (anchored) beside its `format`.
+_YEAR = "(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_HOUR, _MINUTE = "(?:[01][0-9]|2[0-3])", "[0-5][0-9]"
+DATE_PATTERN = f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+DATETIME_PATTERN = (
+    f"{DATE_PATTERN}[Tt]{_HOUR}:{_MINUTE}:{_MINUTE}(?:\\.[0-9]{{1,9}})?(?:[Zz]|[+-]{_HOUR}:{_MINUTE})"
+)
+_RFC3339_DATETIME = re.compile(DATETIME_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
 
 
 # --- ISO 4217 and ISO 3166-1 ------------------------------------------------------------
@@ -114,6 +123,7 @@ Countries = Annotated[
         max_length=20,
         description="ISO 3166-1 alpha-3 country codes, at most 20, no duplicates.",
         examples=[["DEU", "FRA"]],
+        json_schema_extra={"uniqueItems": True},  # `_no_duplicate_countries`
     ),
     AfterValidator(_no_duplicate_countries),
 ]
@@ -132,6 +142,8 @@ def _parse_rfc3339(value: str) -> datetime:
         return datetime.fromisoformat(value.upper()).astimezone(UTC)
     except ValueError:
         raise ValueError(f"{value!r} is not a valid date-time") from None
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, before year 1 in UTC
+        raise ValueError(f"{value!r} is out of range: years 0001 to 9999 in UTC") from None
 
 
 def _rfc3339_string(value: Any) -> Any:
@@ -148,11 +160,15 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+DATETIME_DESCRIPTION = (
+    "RFC 3339 date-time with a timezone, e.g. `2026-02-23T12:00:00Z`: seconds, at most 9 "
+    "fraction digits, no leap second, and within years 0001-9999 once in UTC; stored in UTC."
+)
 Rfc3339DateTime = Annotated[
     AwareDatetime,
     BeforeValidator(_rfc3339_string),
     AfterValidator(_to_utc),
-    Field(description="RFC 3339 date-time with a timezone, e.g. `2026-02-23T12:00:00Z`; stored in UTC."),
+    Field(description=DATETIME_DESCRIPTION, json_schema_extra={"pattern": f"^{DATETIME_PATTERN}$"}),
 ]
 """`"2026-02-23T12:00:00Z"`: RFC 3339 with `T`, seconds and an offset; normalised to UTC."""
 
@@ -209,9 +225,13 @@ ScreeningDate = Annotated[
     PlainSerializer(_screening_text, return_type=str, when_used="json"),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+            "anyOf": [
+                {"type": "string", "format": "date", "pattern": f"^{DATE_PATTERN}$"},
+                {"type": "string", "format": "date-time", "pattern": f"^{DATETIME_PATTERN}$"},
+            ],
             "description": "Date the wallet was last screened: `YYYY-MM-DD` or an RFC 3339 date-time "
-            "with a timezone; not in the future.",
+            "with a timezone (as `assessedAt`); not in the future: a date at most today in UTC+14, "
+            "a date-time at most 5 minutes ahead of the server's clock.",
             "examples": ["2026-02-20", "2026-02-20T09:30:00Z"],
         }
     ),
@@ -245,6 +265,20 @@ def storable_number(value: float) -> str | None:
     return None
 
 
+# `storable_number` as far as JSON Schema can say it (by value: 0, or a magnitude from
+# 1E-130 to below 1E+126); its 38-digit limit is on the digits sent, which a schema cannot see.
+STORABLE_NUMBER_SCHEMA: dict[str, Any] = {
+    "type": "number",
+    "anyOf": [
+        {"const": 0},
+        {"minimum": 1e-130, "exclusiveMaximum": 1e126},
+        {"maximum": -1e-130, "exclusiveMinimum": -1e126},
+    ],
+    "description": "A number DynamoDB can store: 0, or a magnitude from 1E-130 to below 1E+126, "
+    "with at most 38 significant digits.",
+}
+
+
 def _storable(value: float) -> float:
     problem = storable_number(value)
     if problem is not None:
@@ -267,7 +301,13 @@ class RiskEntry(RequestModel):
 
     score: Annotated[
         float,
-        Field(ge=0, le=100, allow_inf_nan=False, description="Risk score, 0 to 100."),
+        Field(
+            ge=0,
+            le=100,
+            allow_inf_nan=False,
+            description="Risk score, 0 to 100 (0, or at least 1E-130: `storable_number`).",
+            json_schema_extra={"anyOf": [{"const": 0}, {"minimum": 1e-130}]},
+        ),
         AfterValidator(_storable),
     ]
     level: Annotated[RiskLevel, Field(description="LOW, MEDIUM, HIGH or SEVERE.")]
@@ -329,13 +369,15 @@ IntegrationData = Annotated[
             "additionalProperties": {
                 "anyOf": [
                     {"type": "string", "maxLength": _DATA_STRING_MAX_LENGTH},
-                    {"type": "number"},
+                    {key: value for key, value in STORABLE_NUMBER_SCHEMA.items() if key != "description"},
                     {"type": "boolean"},
                     {"type": "null"},
                 ]
             },
+            "propertyNames": {"minLength": 1, "maxLength": _DATA_KEY_MAX_LENGTH},
             "description": "The provider's data: at most 50 keys (1-100 characters), values scalars "
-            "or null, strings at most 500 characters.",
+            "or null, strings at most 500 characters, numbers that DynamoDB can store (0, or a "
+            "magnitude from 1E-130 to below 1E+126, at most 38 significant digits).",
         }
     ),
 ]
@@ -375,7 +417,11 @@ def _unique_integrations(value: list[Integration]) -> list[Integration]:
 
 Integrations = Annotated[
     list[Integration],
-    Field(max_length=20, description="Third-party integrations, at most 20, unique by provider+externalId."),
+    Field(
+        max_length=20,
+        description="Third-party integrations, at most 20; no two with the same `provider` and "
+        "`externalId` (400 naming `integrations`).",
+    ),
     AfterValidator(_unique_integrations),
 ]
 """`[Integration, ...]`: at most 20, no two with the same `provider` and `externalId`."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -45,10 +45,24 @@ class UpsertQuery(RequestModel):
     upsert: bool = False
 
 
+# Customer ids, each checked against the table (422 `reference_invalid` for anything but an
+# existing customer of the tenant, a malformed id included); the document states their form.
+ClientIds = Annotated[
+    list[str],
+    Field(
+        max_length=MAX_CLIENTS,
+        description=f"Ids of the tenant's customers (422 `reference_invalid` otherwise); at most "
+        f"{MAX_CLIENTS} per record in all (422 `limit_exceeded`). Associating an associated one "
+        "again is a no-op.",
+        json_schema_extra={"items": {"type": "string", "pattern": id_pattern("cus"), "maxLength": 64}},
+    ),
+]
+
+
 class ClientsBody(RequestModel):
     """`POST .../clients`: customer ids to associate (existing associations are a no-op)."""
 
-    associatedClients: list[str] = Field(min_length=1, max_length=MAX_CLIENTS)
+    associatedClients: Annotated[ClientIds, Field(min_length=1)]
 
 
 class ClientAssociation(Representation):
@@ -69,6 +83,12 @@ class Kind:
     filter_field: str  # the GSI2 list filter: status / chain
     fields: tuple[str, ...]  # the partner-owned fields, as stored and rendered
     defaults: tuple[tuple[str, Any], ...] = ()  # applied when a record is created
+    # An update's merged fields, checked and normalised by the rules across fields that the
+    # body alone could not decide (a wallet's address against the chain it keeps). The body
+    # was valid; what it conflicts with is the stored record: a ValueError is 409
+    # `state_conflict` naming `unique_field`, as when referenceId and the unique value name
+    # two records.
+    merged: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def link_kind(self) -> str:
@@ -304,6 +324,15 @@ def _update(
     if before is None:
         raise RaceLost("The matched record moved; deciding again.")
     after = {**before, **fields, "updatedAt": int(now), "version": before["version"] + 1}
+    if kind.merged is not None:
+        try:
+            after = kind.merged(after)
+        except ValueError as exc:
+            raise StateConflict(
+                f"This upsert matched {record_id}, which keeps the fields the body leaves out, and "
+                f"with them: {exc}. Send those fields too to change them together.",
+                param=kind.unique_field,
+            ) from None
     new = _new_clients(clients, before.get("clients") or {})
     customers = _customers(store, tenant_id, new, read) if new else {}
     after["clients"] = {
@@ -437,11 +466,23 @@ def list_(
 ) -> dict[str, Any]:
     store, tenant_id, secret = call.store, call.tenant_id, call.settings.cursor_secret
     if reference_id is not None:
-        guard = store.get(_guard_key(kind, tenant_id, "referenceId", reference_id))
-        item = store.get(keys.entity_key(tenant_id, guard["of"])) if guard else None
-        matches = item is not None and (client_id is None or client_id in (item.get("clients") or {}))
-        matches = matches and (filter_value is None or _filter_value(kind, item or {}) == filter_value)
-        return {"data": [render(kind, item)] if matches and item else [], "nextCursor": None}
+
+        def by_reference() -> dict[str, Any] | None:
+            guard = store.get(_guard_key(kind, tenant_id, "referenceId", reference_id))
+            item = store.get(keys.entity_key(tenant_id, guard["of"])) if guard else None
+            if item is None or (client_id is not None and client_id not in (item.get("clients") or {})):
+                return None
+            return item if filter_value is None or _filter_value(kind, item) == filter_value else None
+
+        return listing.single(
+            secret=secret,
+            tenant_id=tenant_id,
+            collection=kind.collection,
+            filters={"referenceId": reference_id, "clientId": client_id, kind.filter_field: filter_value},
+            params=query,
+            find=by_reference,
+            render=lambda item: render(kind, item),
+        )
     if client_id is not None:
         return _by_client(store, kind, tenant_id, secret, client_id, query, filter_value)
     if filter_value is not None:

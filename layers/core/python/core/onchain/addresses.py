@@ -28,12 +28,22 @@ from core.platform.errors import ParameterInvalid
 _NAMESPACE = re.compile(r"[-a-z0-9]{3,8}")
 _REFERENCE = re.compile(r"[-_a-zA-Z0-9]{1,32}")
 _ACCOUNT_ADDRESS = re.compile(r"[-.%a-zA-Z0-9]{1,128}")
-# eip155 specifics: a positive decimal chain id without leading zeros; a 20-byte hex address.
-_CHAIN_ID = re.compile(r"[1-9][0-9]*")
+# eip155 specifics: a positive decimal chain id without leading zeros (CAIP-2 allows 32
+# characters); a 20-byte hex address.
+_CHAIN_ID = re.compile(r"[1-9][0-9]{0,31}")
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 SUPPORTED_NAMESPACES = ("eip155",)
 EXAMPLE = "eip155:1:0xab16a96D359eC26a11e2C2b3d8f8B8942d5Bfcdb"
+# What `parse_caip10` accepts, as far as a regular expression can say it (the OpenAPI
+# document's pattern): the EIP-55 checksum of a mixed-case address is the rest.
+ONCHAIN_ID_PATTERN = f"^(?:{'|'.join(SUPPORTED_NAMESPACES)}):{_CHAIN_ID.pattern}:{_HEX_ADDRESS.pattern}$"
+ONCHAIN_ID_DESCRIPTION = (
+    "CAIP-10 account id `eip155:<chain id>:<address>` (only the eip155 namespace for now; the "
+    "chain id decimal without leading zeros). An address in mixed case must carry its EIP-55 "
+    "checksum (400 otherwise); all-lower- and all-upper-case addresses carry none and are "
+    "accepted. Compared case-insensitively; returned in checksum form."
+)
 
 
 @dataclass(frozen=True)

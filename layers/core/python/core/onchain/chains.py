@@ -40,7 +40,7 @@ by `core.onchain.addresses.checksum_address` (about 60-85 ms, paid on the first 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 import base58
 import bech32m
@@ -61,6 +61,40 @@ ADDRESS_MAX_LENGTH = 100
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _BASE58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]+")
+
+# The rules above as far as JSON Schema patterns can say them (the OpenAPI document's): the
+# EIP-55, bech32/bech32m and base58check checksums and segwit program lengths are the rest.
+ADDRESS_PATTERN = f"^{_VISIBLE_ASCII.pattern}$"
+EVM_ADDRESS_PATTERN = f"^{_HEX_ADDRESS.pattern}$"
+# bech32 in one case (`bc1` + the bech32 alphabet, at most 90 characters), or base58check
+# P2PKH (version 0x00: `1...`) / P2SH (0x05: `3...`), 25 to 34 characters.
+BITCOIN_ADDRESS_PATTERN = (
+    r"^(?:bc1[02-9ac-hj-np-z]{11,87}|BC1[02-9AC-HJ-NP-Z]{11,87}|[13][1-9A-HJ-NP-Za-km-z]{24,33})$"
+)
+ADDRESS_DESCRIPTION = (
+    f"{ADDRESS_MIN_LENGTH} to {ADDRESS_MAX_LENGTH} visible ASCII characters, unique per tenant and "
+    "chain. On a known chain it must also be valid for it: on the EVM chains (ethereum, polygon, "
+    "arbitrum, optimism, base, avalanche, bsc) `0x` + 40 hex digits, with a correct EIP-55 checksum "
+    "when in mixed case (stored and returned checksummed); on bitcoin (mainnet) a bech32 (segwit v0, "
+    "BIP-173) or bech32m (v1+, BIP-350) `bc1...` address, or a base58check P2PKH `1...` or P2SH "
+    "`3...` address, with a valid checksum."
+)
+
+
+def address_schema_rules() -> list[Any]:
+    """JSON Schema conditions (`allOf` members) of a body with `chain` and `address`: the
+    chain-specific patterns above."""
+    return [
+        {
+            "if": {"properties": {"chain": {"enum": chains}}, "required": ["chain"]},
+            "then": {"properties": {"address": {"pattern": pattern}}},
+        }
+        for chains, pattern in (
+            (sorted(EVM_CHAINS), EVM_ADDRESS_PATTERN),
+            ([BITCOIN], BITCOIN_ADDRESS_PATTERN),
+        )
+    ]
+
 
 _MAINNET_HRP = "bc"
 _TESTNET_HRPS = ("tb", "bcrt")

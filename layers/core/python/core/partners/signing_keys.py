@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from core.platform import auth, keys, listing
 from core.platform.clock import rfc3339
@@ -15,7 +15,13 @@ from core.platform.errors import AlreadyExists, ApiError, LimitExceeded, Resourc
 from core.platform.ids import id_pattern, new_id
 from core.platform.pagination import ListParams
 from core.platform.pipeline import Call
-from core.platform.public_keys import ALGORITHMS, PublicKey, parse_public_key
+from core.platform.public_keys import (
+    ALGORITHMS,
+    PublicKey,
+    algorithm_json_schema_rules,
+    parse_public_key,
+    public_key_json_schema,
+)
 from core.platform.representations import Representation, Timestamp
 from core.platform.store import Condition, Tx
 from core.platform.validation import RequestModel
@@ -26,8 +32,16 @@ assert set(Algorithm.__args__) == set(ALGORITHMS)  # type: ignore[attr-defined]
 
 
 class CreateSigningKey(RequestModel):
-    publicKey: str | dict[str, Any] = Field(description="A PEM SubjectPublicKeyInfo or a public JWK.")
-    algorithm: Algorithm | None = Field(default=None, description="Defaults from the key type.")
+    # `parse_public_key`'s rules across the two fields, as far as JSON Schema can say them.
+    model_config = ConfigDict(json_schema_extra={"allOf": algorithm_json_schema_rules()})
+
+    publicKey: Annotated[str | dict[str, Any], WithJsonSchema(public_key_json_schema())]
+    algorithm: Algorithm | None = Field(
+        default=None,
+        description="The algorithm signatures with this key use. Ed25519 keys: ed25519; RSA: "
+        "rsa-v1_5-sha256 (the default) or rsa-pss-sha512; P-256: ecdsa-p256-sha256; P-384: "
+        "ecdsa-p384-sha384. Defaults from the key type, or a JWK's own `alg` (which must agree).",
+    )
 
 
 class SigningKeyPath(RequestModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -65,3 +66,40 @@ def page(
 
 def _cursor(secret: str, tenant_id: str, collection: str, index: str, item: dict[str, Any]) -> str:
     return encode_cursor(secret, tenant_id, collection, {name: item[name] for name in _KEY_ATTRS[index]})
+
+
+def single(
+    *,
+    secret: str,
+    tenant_id: str,
+    collection: str,
+    filters: dict[str, str | None],
+    params: ListParams,
+    find: Callable[[], dict[str, Any] | None],
+    render: Callable[[dict[str, Any]], dict[str, Any]],
+) -> dict[str, Any]:
+    """A list of at most one item: an exact filter on a unique value (`externalId`,
+    `onchainId`, `referenceId`), answered from its uniqueness guard by `find` rather than
+    by a query. Its `cursor` is checked exactly as every list's is (`decode_cursor`: a MAC
+    over the tenant, the list and the position), before anything is read, so a forged,
+    altered, another tenant's or another list's cursor is 400 `parameter_invalid`
+    (`param: cursor`), whatever the filter.
+
+    Decision (API.md is silent): the list is named by its collection and the value of
+    every filter given (`filtered_collection`), so a cursor of the unfiltered list, of a
+    status list or of another value's list is another list's cursor. Its one result
+    always fits on the first page (`limit` is at least 1), so it never issues a cursor
+    (`nextCursor` is null); a cursor signed for this very list can only mean "after its
+    one result", and answers the empty page."""
+    if params.cursor:
+        decode_cursor(secret, tenant_id, filtered_collection(collection, filters), params.cursor)
+        return {"data": [], "nextCursor": None}
+    item = find()
+    return {"data": [render(item)] if item is not None else [], "nextCursor": None}
+
+
+def filtered_collection(collection: str, filters: dict[str, str | None]) -> str:
+    """The name a cursor of `collection` filtered by `filters` (unset ones left out) is
+    bound to: unambiguous whatever the values hold, and never a GSI collection's name."""
+    given = {name: value for name, value in filters.items() if value is not None}
+    return f"{collection}?{json.dumps(given, sort_keys=True, separators=(',', ':'))}"

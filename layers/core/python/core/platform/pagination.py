@@ -13,10 +13,24 @@ from pydantic import Field
 from core.platform.errors import ParameterInvalid
 from core.platform.validation import RequestModel
 
+# A cursor as `encode_cursor` spells it: the base64url (unpadded) position, a dot, and the
+# base64url of its 32-byte HMAC-SHA256 (43 characters). Only the server can make one.
+MAC_CHARS = 43
+CURSOR_PATTERN = rf"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{{{MAC_CHARS}}}$"
+CURSOR_MAX_LENGTH = 2048
+
 
 class ListParams(RequestModel):
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=2048)
+    limit: int = Field(default=20, ge=1, le=100, description="Items per page, 1 to 100.")
+    cursor: str | None = Field(
+        default=None,
+        max_length=CURSOR_MAX_LENGTH,
+        pattern=CURSOR_PATTERN,
+        description="The `nextCursor` of the previous page, exactly as it was returned. Opaque "
+        "and tamper-evident: it is signed for its tenant, its list (the same filters) and its "
+        "position, so any other value, including a well-formed one the server did not issue for "
+        "this list, is 400 `parameter_invalid`.",
+    )
 
 
 def _b64(data: bytes) -> str:

@@ -319,3 +319,150 @@ def _check_algorithm_fits(key: CryptoPublicKey, algorithm: str) -> None:
             f"algorithm {algorithm!r} cannot be used with an {key_type} key; use {' or '.join(allowed)}.",
             param="algorithm",
         )
+
+
+# -- the rules above in JSON Schema (the OpenAPI document's) -------------------------------
+# What a schema can say: the PEM's frame, a JWK's members and their lengths, and which
+# algorithms fit which key type. What it cannot: that the bytes are a key (a point on the
+# curve, an RSA modulus of 2048 to 16384 bits), nor, for a PEM, which type of key it holds.
+
+_PEM_SPACE = "[\\t\\n\\r ]*"
+PEM_PATTERN = (
+    f"^{_PEM_SPACE}-----BEGIN (?:RSA )?PUBLIC KEY-----[A-Za-z0-9+/=\\t\\n\\r ]+"
+    f"-----END (?:RSA )?PUBLIC KEY-----{_PEM_SPACE}$"
+)
+_JWK_KEY_TYPES = {"OKP": ("Ed25519",), "RSA": ("RSA",), "EC": ("P-256", "P-384")}
+
+
+def _base64url_schema(size: int | None) -> dict[str, Any]:
+    """What `_jwk_bytes` takes: base64url (up to two `=`) of `size` bytes, or of any length."""
+    if size is None:
+        body = "(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{4}|[A-Za-z0-9_-]{2,3})"
+    else:
+        body = f"[A-Za-z0-9_-]{{{-(-size * 4 // 3)}}}"
+    return {"type": "string", "pattern": f"^{body}={{0,2}}$"}
+
+
+def _jwk_schema() -> dict[str, Any]:
+    def when(kty: str, crv: str | None = None) -> dict[str, Any]:
+        properties: dict[str, Any] = {"kty": {"const": kty}}
+        if crv is not None:
+            properties["crv"] = {"const": crv}
+        return {"properties": properties, "required": list(properties)}
+
+    rules: list[dict[str, Any]] = [
+        {
+            "if": when("OKP"),
+            "then": {
+                "required": ["crv", "x"],
+                "properties": {"crv": {"const": "Ed25519"}, "x": _base64url_schema(32)},
+            },
+        },
+        {
+            "if": when("RSA"),
+            "then": {
+                "required": ["n", "e"],
+                "properties": {"n": _base64url_schema(None), "e": _base64url_schema(None)},
+            },
+        },
+        {
+            "if": when("EC"),
+            "then": {"required": ["crv", "x", "y"], "properties": {"crv": {"enum": list(_EC_CURVES)}}},
+        },
+    ]
+    for crv, (_, size) in _EC_CURVES.items():
+        coordinate = _base64url_schema(size)
+        rules.append({"if": when("EC", crv), "then": {"properties": {"x": coordinate, "y": coordinate}}})
+    return {
+        "type": "object",
+        "description": "A public JWK (RFC 7517): `kty` OKP (`crv` Ed25519, `x`), RSA (`n`, `e`) or EC "
+        "(`crv` P-256 or P-384, `x`, `y`), members base64url; optionally `use` (`sig`) and `alg` "
+        "(this API's algorithm names or the JOSE ones: EdDSA, RS256, PS512, ES256, ES384). No "
+        "private members. The members must make a real key (RSA of 2048 to 16384 bits, a point "
+        "on the curve).",
+        "required": ["kty"],
+        "properties": {
+            "kty": {"enum": list(_JWK_KEY_TYPES)},
+            # null is taken as absent (`_key_from_jwk` reads them with `.get`).
+            "use": {"enum": ["sig", None]},
+            "alg": {"enum": [*_JWK_ALG_NAMES, None]},
+            **{member: False for member in _JWK_PRIVATE_MEMBERS},
+        },
+        "allOf": rules,
+    }
+
+
+def public_key_json_schema() -> dict[str, Any]:
+    """`publicKey` of `POST /v1/signing-keys`: a PEM string or a JWK object."""
+    return {
+        "anyOf": [
+            {
+                "type": "string",
+                "pattern": PEM_PATTERN,
+                "description": "PEM: SubjectPublicKeyInfo (`BEGIN PUBLIC KEY`) or, for RSA, PKCS#1 "
+                f"(`BEGIN RSA PUBLIC KEY`), one key, at most {MAX_PEM_CHARS} characters without the "
+                "surrounding whitespace. It must hold an Ed25519 key, an RSA key of "
+                f"{MIN_RSA_BITS} to {MAX_RSA_BITS} bits, or an ECDSA P-256 or P-384 key.",
+            },
+            _jwk_schema(),
+        ],
+        "description": "The public key, as PEM or as a JWK. Never a private key (400: treat it as exposed).",
+    }
+
+
+def algorithm_json_schema_rules() -> list[Any]:
+    """Conditions (`allOf` members) of a body with `publicKey` and `algorithm`: a JWK's key
+    type limits `algorithm` and its own `alg`, and both must agree (`parse_public_key`)."""
+    rules: list[dict[str, Any]] = []
+    for kty, key_types in _JWK_KEY_TYPES.items():
+        for key_type in key_types:
+            fits = _FITS[key_type]
+            jwk: dict[str, Any] = {"kty": {"const": kty}}
+            if kty == "EC":
+                jwk["crv"] = {"const": key_type}
+            rules.append(
+                {
+                    "if": {
+                        "required": ["publicKey"],
+                        "properties": {
+                            "publicKey": {"type": "object", "required": list(jwk), "properties": jwk}
+                        },
+                    },
+                    "then": {
+                        "properties": {
+                            "algorithm": {"enum": [*fits, None]},
+                            "publicKey": {
+                                "properties": {
+                                    "alg": {
+                                        "enum": [
+                                            *(name for name, alg in _JWK_ALG_NAMES.items() if alg in fits),
+                                            None,
+                                        ]
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            )
+    for algorithm in ALGORITHMS:
+        rules.append(
+            {
+                "if": {"required": ["algorithm"], "properties": {"algorithm": {"const": algorithm}}},
+                "then": {
+                    "properties": {
+                        "publicKey": {
+                            "properties": {
+                                "alg": {
+                                    "enum": [
+                                        *(name for name, alg in _JWK_ALG_NAMES.items() if alg == algorithm),
+                                        None,
+                                    ]
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+        )
+    return rules

@@ -36,6 +36,11 @@ class EmptyBody(RequestModel):
     """Actions accept an empty body or `{}`."""
 
 
+# Unicode's White_Space characters, what pydantic's (Rust) `\s` matches, for patterns
+# that the OpenAPI document repeats: ECMA-262's `\s` (JSON Schema's) lacks U+0085 and has
+# U+FEFF, so a pattern meant for both spells the class out.
+UNICODE_WHITESPACE = r"\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 _METADATA_KEY = re.compile(r"^[a-zA-Z0-9_]{1,40}$")
 
 
