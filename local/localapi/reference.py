@@ -76,6 +76,19 @@ def _number(value: Any) -> str:
 # -- types and rules -------------------------------------------------------------------------
 
 
+def _members(schema: dict[str, Any]) -> list[Any] | None:
+    """`anyOf` / `oneOf` members, a member that is itself only a union spliced in
+    (`X | None` around a union)."""
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if not isinstance(branches, list):
+        return None
+    out: list[Any] = []
+    for branch in branches:
+        inner = _members(branch) if isinstance(branch, dict) and "type" not in branch else None
+        out.extend(inner if inner is not None and "$ref" not in branch else [branch])
+    return out
+
+
 def type_of(schema: Any) -> str:
     """A schema's type in words: `string (date-time)`, `array of string`, `X or null`."""
     if schema is False:
@@ -87,7 +100,7 @@ def type_of(schema: Any) -> str:
         return _schema_link(name)
     kind = schema.get("type")
     if kind is None:
-        branches = schema.get("anyOf") or schema.get("oneOf")
+        branches = _members(schema)
         if isinstance(branches, list) and all("type" in b or "$ref" in b for b in branches):
             return " or ".join(dict.fromkeys(type_of(b) for b in branches))
         if "const" in schema:
@@ -172,7 +185,7 @@ def rules_of(schema: Any, *, nested: bool = True) -> list[str]:
         clauses = rules_of(schema["items"])
         if clauses:
             out.append("each item: " + "; ".join(clauses))
-    branches = schema.get("anyOf") or schema.get("oneOf")
+    branches = schema.get("anyOf") if "type" in schema else _members(schema)
     if isinstance(branches, list):
         out.extend(_branch_rules(branches, has_type="type" in schema))
     if "default" in schema:
