@@ -44,7 +44,7 @@ class BankAccountBody(RequestModel):
     )
 
     accountNumber: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
-    referenceId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    referenceId: records.ReferenceId | None = None
     # Not nullable: a record always has a status (ACTIVE unless sent), and null is not one.
     status: BankAccountStatus = "ACTIVE"
     currency: Currency | None = None
@@ -60,19 +60,8 @@ class BankAccountPath(RequestModel):
 
 class ListBankAccountsQuery(ListParams):
     status: BankAccountStatus | None = Field(default=None, description="Only records in this status.")
-    referenceId: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=128,
-        description="An exact match on the unique referenceId, read from its uniqueness guard: at "
-        "most one result, so the list has one page (other filters given must match it too).",
-    )
-    clientId: str | None = Field(
-        default=None,
-        pattern=id_pattern("cus"),
-        max_length=64,
-        description="Only records associated with this customer.",
-    )
+    referenceId: records.ReferenceIdFilter = None
+    clientId: records.ClientIdFilter = None
 
 
 class BankAccount(Representation):

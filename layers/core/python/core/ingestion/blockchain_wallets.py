@@ -82,7 +82,7 @@ class WalletBody(RequestModel):
         json_schema_extra={"pattern": chains.ADDRESS_PATTERN},
     )
     chain: str | None = Field(default=None, pattern=CHAIN)
-    referenceId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    referenceId: records.ReferenceId | None = None
     screeningDate: ScreeningDate | None = None
     associatedClients: records.ClientIds | None = None
     riskHistory: RiskHistory | None = None
@@ -104,19 +104,8 @@ class WalletPath(RequestModel):
 
 class ListWalletsQuery(ListParams):
     chain: str | None = Field(default=None, pattern=CHAIN, description="Only wallets on this chain.")
-    referenceId: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=128,
-        description="An exact match on the unique referenceId, read from its uniqueness guard: at "
-        "most one result, so the list has one page (other filters given must match it too).",
-    )
-    clientId: str | None = Field(
-        default=None,
-        pattern=id_pattern("cus"),
-        max_length=64,
-        description="Only records associated with this customer.",
-    )
+    referenceId: records.ReferenceIdFilter = None
+    clientId: records.ClientIdFilter = None
 
 
 class BlockchainWallet(Representation):

@@ -40,6 +40,25 @@ from core.platform.validation import RequestModel
 
 MAX_CLIENTS = 50
 
+# The fields both resources share, spelled once: the body's referenceId (the upsert key)
+# and the lists' referenceId and clientId filters.
+ReferenceId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")]
+ReferenceIdFilter = Annotated[
+    str | None,
+    Field(
+        min_length=1,
+        max_length=128,
+        description="An exact match on the unique referenceId, read from its uniqueness guard: at "
+        "most one result, so the list has one page (other filters given must match it too).",
+    ),
+]
+ClientIdFilter = Annotated[
+    str | None,
+    Field(
+        pattern=id_pattern("cus"), max_length=64, description="Only records associated with this customer."
+    ),
+]
+
 
 class UpsertQuery(RequestModel):
     upsert: bool = False
