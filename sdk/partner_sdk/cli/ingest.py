@@ -91,36 +91,36 @@ def _ingest(
         raise typer.Exit(1)
 
 
-@app.command("bank-accounts")
-def ingest_bank_accounts(
-    ctx: typer.Context,
-    file: IngestFile,
-    concurrency: ConcurrencyOption = bulk.DEFAULT_CONCURRENCY,
-    report: ReportOption = None,
-    progress_every: ProgressEveryOption = 1.0,
-    as_json: JsonOption = False,
-) -> None:
-    """POST /v1/bank-accounts for every row (upsert when it has a referenceId).
+HELP = {
+    "bank-accounts": """POST /v1/bank-accounts for every row (upsert when it has a referenceId).
 
     CSV columns are the body's fields (countries and clients `;`-separated,
     customFields.<key> columns, JSON text in riskHistory); JSON Lines rows are the
     bodies. Safe to rerun: each row's Idempotency-Key comes from the file and the row.
     Exit 0 when no row was rejected, 1 otherwise (see the report).
-    """
-    _ingest(ctx, "bank-accounts", file, concurrency, report, progress_every, as_json)
-
-
-@app.command("blockchain-wallets")
-def ingest_blockchain_wallets(
-    ctx: typer.Context,
-    file: IngestFile,
-    concurrency: ConcurrencyOption = bulk.DEFAULT_CONCURRENCY,
-    report: ReportOption = None,
-    progress_every: ProgressEveryOption = 1.0,
-    as_json: JsonOption = False,
-) -> None:
-    """POST /v1/blockchain-wallets for every row (upsert when it has a referenceId).
+    """,
+    "blockchain-wallets": """POST /v1/blockchain-wallets for every row (upsert when it has a referenceId).
 
     As `ingest bank-accounts`; riskHistory and integrations cells hold JSON text.
-    """
-    _ingest(ctx, "blockchain-wallets", file, concurrency, report, progress_every, as_json)
+    """,
+}
+
+
+def _command(resource: str) -> None:
+    """`partner ingest <resource> FILE`: the same options for every resource."""
+
+    def command(
+        ctx: typer.Context,
+        file: IngestFile,
+        concurrency: ConcurrencyOption = bulk.DEFAULT_CONCURRENCY,
+        report: ReportOption = None,
+        progress_every: ProgressEveryOption = 1.0,
+        as_json: JsonOption = False,
+    ) -> None:
+        _ingest(ctx, resource, file, concurrency, report, progress_every, as_json)
+
+    app.command(resource, help=HELP[resource])(command)
+
+
+for _resource in bulk.RESOURCES:
+    _command(_resource)

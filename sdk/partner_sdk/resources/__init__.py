@@ -1,7 +1,7 @@
 """The client's resource groups, one module per resource family (`client.customers`,
 `client.bank_accounts`, ...), as stripe-python and the AWS SDKs read. Each group only
 builds paths, bodies and query parameters; the transport (signing, idempotency keys,
-retries) is `PartnerClient.request`, and pagination is `Resource.page` / `Resource.iterate`."""
+retries) is `PartnerClient.request`, and pagination is `Resource._page` / `Resource._every`."""
 
 from partner_sdk.resources.customers import Customers
 from partner_sdk.resources.events import Events

@@ -24,12 +24,14 @@ class Resource:
         path = f"{self.path}/{segment(item_id)}"
         return f"{path}/{action}" if action else path
 
-    def page(self, params: Mapping[str, Any]) -> Any:
-        """One page of the list: `{"data": [...], "nextCursor": ...}`."""
+    def _page(self, params: Mapping[str, Any]) -> Any:
+        """One page of the list: `{"data": [...], "nextCursor": ...}`. Each group's `list`
+        names its filters and calls this."""
         return self._client.get(self.path, params=params).json()
 
-    def iterate(self, params: Mapping[str, Any]) -> Iterator[Any]:
-        """Every item of the list, following `nextCursor` page after page."""
+    def _every(self, params: Mapping[str, Any]) -> Iterator[Any]:
+        """Every item of the list, following `nextCursor` page after page (each group's
+        `iterate`)."""
         return self._client.iterate(self.path, params)
 
 

@@ -46,9 +46,9 @@ class Customers(Resource):
         cursor: str | None = None,
     ) -> Any:
         """One page: `{"data": [...], "nextCursor": ...}` (`iterate` follows the pages)."""
-        return self.page(_filters(status, external_id, onchain_id, limit, cursor))
+        return self._page(_filters(status, external_id, onchain_id, limit, cursor))
 
-    def iterate(  # type: ignore[override]
+    def iterate(
         self,
         status: str | None = None,
         external_id: str | None = None,
@@ -56,7 +56,7 @@ class Customers(Resource):
         limit: int | None = None,
     ) -> Iterator[Any]:
         """Every customer matching the filters, page after page (`limit` is the page size)."""
-        return super().iterate(_filters(status, external_id, onchain_id, limit, None))
+        return self._every(_filters(status, external_id, onchain_id, limit, None))
 
     def new_challenge(self, customer_id: str, *, idempotency_key: str | None = None) -> Any:
         """Ask for a new on-chain ownership challenge (it replaces any earlier one); returns

@@ -21,16 +21,16 @@ class Events(Resource):
     ) -> Any:
         """One page of events, newest first. `created_after` is RFC 3339 text or an aware
         datetime (events after that second)."""
-        return self.page(_filters(type, created_after, limit, cursor))
+        return self._page(_filters(type, created_after, limit, cursor))
 
-    def iterate(  # type: ignore[override]
+    def iterate(
         self,
         type: str | None = None,
         created_after: str | datetime.datetime | None = None,
         limit: int | None = None,
     ) -> Iterator[Any]:
         """Every event matching the filters, page after page (`limit` is the page size)."""
-        return super().iterate(_filters(type, created_after, limit, None))
+        return self._every(_filters(type, created_after, limit, None))
 
     def get(self, event_id: str) -> Any:
         return self._client.get(self._item_path(event_id)).json()

@@ -35,9 +35,9 @@ class IngestedRecords(Resource):
         **own: str | None,
     ) -> Any:
         """One page, newest first: `{"data": [...], "nextCursor": ...}`."""
-        return self.page(self._filters(reference_id, client_id, limit, cursor, own))
+        return self._page(self._filters(reference_id, client_id, limit, cursor, own))
 
-    def iterate(  # type: ignore[override]
+    def iterate(
         self,
         *,
         reference_id: str | None = None,
@@ -46,7 +46,7 @@ class IngestedRecords(Resource):
         **own: str | None,
     ) -> Iterator[Any]:
         """Every record matching the filters, page after page."""
-        return super().iterate(self._filters(reference_id, client_id, limit, None, own))
+        return self._every(self._filters(reference_id, client_id, limit, None, own))
 
     def add_clients(
         self, record_id: str, customer_ids: Sequence[str], *, idempotency_key: str | None = None

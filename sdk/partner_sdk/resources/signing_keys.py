@@ -27,11 +27,11 @@ class SigningKeys(Resource):
 
     def list(self, limit: int | None = None, cursor: str | None = None) -> Any:
         """One page: `{"data": [...], "nextCursor": ...}`."""
-        return self.page({"limit": limit, "cursor": cursor})
+        return self._page({"limit": limit, "cursor": cursor})
 
-    def iterate(self, limit: int | None = None) -> Iterator[Any]:  # type: ignore[override]
+    def iterate(self, limit: int | None = None) -> Iterator[Any]:
         """Every signing key, page after page (`limit` is the page size)."""
-        return super().iterate({"limit": limit})
+        return self._every({"limit": limit})
 
     def delete(self, key_id: str, *, idempotency_key: str | None = None) -> None:
         self._client.delete(self._item_path(key_id), idempotency_key=idempotency_key)
