@@ -5,8 +5,12 @@ the server restores them into the new table when it starts, and saves them again
 moment after the emulator applies a write (and when it stops), so a restart finds the
 sandbox partner, its keys and everything made with them. The file is replaced
 atomically (a crash mid-save leaves the previous one); a kill loses at most the writes
-of the last `interval` seconds. Streams are not kept: a restarted table's stream starts
-empty. `localapi serve --fresh` (`make run FRESH=1`) deletes the file and starts anew.
+since the last save. A save scans the whole table through the emulator, which answers
+one request at a time, so the wait after a save is at least `SAVE_SHARE` times what it
+took: saving takes at most about a fifth of the emulator's time, however large the table
+grows (`interval` seconds on a small one). Streams are not kept: a
+restarted table's stream starts empty. `localapi serve --fresh` (`make run FRESH=1`)
+deletes the file and starts anew.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,8 @@ from localapi.dynamodb import writes_applied
 
 VERSION = 1
 BATCH = 25  # BatchWriteItem's limit
+# The wait after a save is at least this many times the save's duration.
+SAVE_SHARE = 4
 
 
 class SnapshotError(Exception):
@@ -49,6 +56,7 @@ class TableSnapshot:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._last_save_seconds = 0.0
 
     def restore(self) -> int:
         """Put the file's items into the (empty) table; how many. No file: 0."""
@@ -76,6 +84,7 @@ class TableSnapshot:
     def save(self) -> int:
         """Write every item of the table to the file (atomically); how many."""
         with self._lock:
+            started = time.perf_counter()
             changes = self._changes()
             items: list[dict[str, Any]] = []
             for page in self.client.get_paginator("scan").paginate(
@@ -90,6 +99,7 @@ class TableSnapshot:
                 json.dump(document, handle, separators=(",", ":"))
             os.replace(temporary, self.path)
             self._saved_at = changes
+            self._last_save_seconds = time.perf_counter() - started
             return len(items)
 
     def save_if_changed(self) -> bool:
@@ -103,8 +113,12 @@ class TableSnapshot:
         self._thread = threading.Thread(target=self._run, name="snapshot", daemon=True)
         self._thread.start()
 
+    def next_wait(self) -> float:
+        """Seconds until the next save: `interval`, or longer after a slow save."""
+        return max(self.interval, SAVE_SHARE * self._last_save_seconds)
+
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.wait(self.next_wait()):
             self.save_if_changed()
 
     def stop(self) -> None:

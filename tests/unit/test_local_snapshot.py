@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from localapi import snapshot
 from localapi.snapshot import VERSION, SnapshotError, TableSnapshot
 
 
@@ -74,3 +75,14 @@ def test_an_unusable_snapshot_is_refused_with_its_reason(tmp_path: Path, content
 
 def test_no_file_restores_nothing(tmp_path: Path) -> None:
     assert TableSnapshot(tmp_path / "absent.json", FakeClient(), "t").restore() == 0
+
+
+def test_a_slow_save_spaces_out_the_next_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saver's share of the emulator stays bounded: after a save that took S seconds it
+    waits at least SAVE_SHARE x S (never less than the interval)."""
+    saver = TableSnapshot(tmp_path / "table.json", FakeClient(), "t", interval=2.0, changes=lambda: 0)
+    assert saver.next_wait() == 2.0
+    ticks = iter([100.0, 103.0])  # the save took 3 s
+    monkeypatch.setattr(snapshot.time, "perf_counter", lambda: next(ticks))
+    saver.save()
+    assert saver.next_wait() == snapshot.SAVE_SHARE * 3.0
