@@ -84,14 +84,24 @@ def store() -> Store:
     return Store(table, client=boto3.client("dynamodb", **kwargs))
 
 
-def _emit(data: Any, as_json: bool, title: str) -> None:
+# Printed on a line of its own, never in a table: a secret shown once must be copied whole.
+SECRET_FIELDS = ("apiKey",)
+
+
+def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=2, sort_keys=True))
         return
     table = Table(title=title, show_header=False)
-    for name, value in data.items() if isinstance(data, dict) else enumerate(data):
-        table.add_row(str(name), json.dumps(value) if isinstance(value, (dict, list)) else str(value))
+    table.add_column("field", no_wrap=True)
+    table.add_column("value", overflow="fold")  # ids and lists fold; nothing is cut with "…"
+    for name, value in data.items():
+        if name not in SECRET_FIELDS:
+            table.add_row(name, json.dumps(value) if isinstance(value, (dict, list)) else str(value))
     console.print(table)
+    for name in SECRET_FIELDS:
+        if data.get(name):
+            console.print(f"{name} (shown once, keep it secret): {data[name]}", soft_wrap=True, markup=False)
 
 
 def _fail(exc: Exception) -> None:
@@ -174,7 +184,11 @@ def key_list(tenant: TenantOpt, as_json: JsonOpt = False) -> None:
     if as_json:
         typer.echo(json.dumps(keys_, indent=2))
         return
-    table = Table("id", "status", "policy", "scopes", "signing keys", "created")
+    table = Table(title=f"{len(keys_)} API key(s)")
+    width = max((len(k["id"]) for k in keys_), default=2)
+    table.add_column("id", no_wrap=True, min_width=width)  # an id is never wrapped or cut
+    for column in ("status", "policy", "scopes", "signing keys", "created"):
+        table.add_column(column, overflow="fold")
     for k in keys_:
         table.add_row(
             k["id"],

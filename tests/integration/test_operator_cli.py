@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -107,3 +108,22 @@ def test_revoke_asks_first_and_without_a_terminal_needs_yes(
     )
     assert accepted.exit_code == 0, accepted.output
     assert status() == "revoked"
+
+
+def test_the_api_key_and_ids_print_whole_at_80_columns(aws: Any) -> None:
+    """The key shown once is printed on a line of its own, whole; tables never cut an id."""
+    created = runner.invoke(
+        app, ["--table", TABLE, "partner", "create", "--name", "Narrow"], env={"COLUMNS": "80"}
+    )
+    assert created.exit_code == 0, created.output
+    (line,) = [line for line in created.output.splitlines() if line.startswith("apiKey (shown once")]
+    key = line.rsplit(" ", 1)[-1]
+    assert re.fullmatch(r"sk_test_[0-9A-Z]{26}_[A-Za-z0-9_-]{43}", key), line
+    assert "…" not in created.output
+    tenant = re.search(r"ptn_[0-9A-Z]{26}", created.output)
+    assert tenant is not None
+    listed = runner.invoke(
+        app, ["--table", TABLE, "key", "list", "--tenant", tenant.group()], env={"COLUMNS": "80"}
+    )
+    assert listed.exit_code == 0, listed.output
+    assert re.search(r"key_[0-9A-Z]{26}", listed.output) and "…" not in listed.output
