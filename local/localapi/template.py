@@ -24,6 +24,8 @@ FUNCTION_TYPE = "AWS::Serverless::Function"
 LAYER_TYPE = "AWS::Serverless::LayerVersion"
 TABLE_TYPE = "AWS::DynamoDB::Table"
 ROUTE_EVENT_TYPES = ("HttpApi",)
+# Functions that Lambda's event source mappings invoke: the local API polls them alike.
+SOURCE_EVENT_TYPES = ("DynamoDB", "SQS")
 
 # What CloudFormation's pseudo parameters stand for locally (sam local uses the same).
 PSEUDO_PARAMETERS: dict[str, str] = {
@@ -259,6 +261,59 @@ def routes(template: Template | None = None) -> list[Route]:
                 )
             )
     found.sort(key=lambda r: r.specificity, reverse=True)
+    return found
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """One DynamoDB-stream or SQS event of one function (an event source mapping)."""
+
+    function: str
+    kind: str  # "DynamoDB" or "SQS"
+    properties: dict[str, Any] = field(compare=False)  # the event's Properties, unresolved
+    code_uri: Path
+    handler: str
+
+    @property
+    def handler_file(self) -> Path:
+        module, _, _ = self.handler.rpartition(".")
+        return self.code_uri.joinpath(*module.split(".")).with_suffix(".py")
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+    @property
+    def event_name(self) -> str:
+        """`functions/webhooks/dispatch/` -> `webhooks_dispatch` (its file in events/)."""
+        return "_".join(self.code_uri.parts[-2:])
+
+    @property
+    def filter_patterns(self) -> list[dict[str, Any]]:
+        """FilterCriteria's patterns, parsed (an empty list lets every record through)."""
+        import json
+
+        filters = ((self.properties.get("FilterCriteria") or {}).get("Filters")) or []
+        return [json.loads(f["Pattern"]) for f in filters]
+
+
+def event_sources(template: Template | None = None) -> list[EventSource]:
+    """Every stream and queue event source of the template's functions."""
+    template = _template(template)
+    defaults = template.function_globals
+    found = []
+    for logical_id, props in template.functions().items():
+        for event in (props.get("Events") or {}).values():
+            if event.get("Type") in SOURCE_EVENT_TYPES:
+                found.append(
+                    EventSource(
+                        function=logical_id,
+                        kind=str(event["Type"]),
+                        properties=dict(event.get("Properties") or {}),
+                        code_uri=(template.root / str(props.get("CodeUri"))).resolve(),
+                        handler=str(props.get("Handler", defaults.get("Handler"))),
+                    )
+                )
     return found
 
 

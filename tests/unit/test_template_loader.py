@@ -11,6 +11,7 @@ from localapi.template import (
     Template,
     TemplateError,
     compile_path,
+    event_sources,
     function_environment,
     function_route,
     layer_paths,
@@ -48,7 +49,9 @@ def test_every_function_has_a_route_with_an_existing_handler(template: Template)
     found = routes(template)
     functions = template.functions()
     assert functions, "template.yaml declares no functions"
-    assert {r.function for r in found} == set(functions)
+    sources = {s.function for s in event_sources(template)}
+    assert {r.function for r in found} | sources == set(functions)
+    assert not {r.function for r in found} & sources, "a function is either routed or polled"
     for route in found:
         assert route.method in {"GET", "POST", "PUT", "PATCH", "DELETE", "ANY"}
         # The API under /v1; the sandbox KYC provider's pages under /sandbox; the catch-all.
@@ -204,3 +207,29 @@ def test_every_function_has_a_sample_event(template: Template) -> None:
         assert (event.get("pathParameters") or {}) == params
         assert event["isBase64Encoded"] is False
         assert event["headers"]["authorization"].startswith("Bearer ")
+
+
+def test_every_event_source_function_has_a_sample_event_of_its_kind(template: Template) -> None:
+    sources = event_sources(template)
+    assert {s.kind for s in sources} == {"DynamoDB", "SQS"}
+    for source in sources:
+        assert source.handler_file.is_file(), source.handler_file
+        records = load_event(source.event_name)["Records"]
+        expected = "aws:dynamodb" if source.kind == "DynamoDB" else "aws:sqs"
+        assert records and all(r["eventSource"] == expected for r in records)
+
+
+def test_the_dispatcher_reads_only_new_events_and_deliveries(template: Template) -> None:
+    (stream,) = [s for s in event_sources(template) if s.kind == "DynamoDB"]
+    assert stream.filter_patterns == [
+        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"type": {"S": ["event", "webhook_delivery"]}}}}
+    ]
+    assert stream.properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_no_deployment_allows_loopback_webhooks(template: Template) -> None:
+    """The local sandbox's setting (http to loopback) never appears in template.yaml."""
+    assert "WEBHOOK_ALLOW_LOOPBACK_HTTP" not in (REPO / "template.yaml").read_text()
+    for name in template.functions():
+        env = ((template.functions()[name].get("Environment") or {}).get("Variables")) or {}
+        assert "WEBHOOK_ALLOW_LOOPBACK_HTTP" not in env

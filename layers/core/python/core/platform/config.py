@@ -25,6 +25,16 @@ class Settings(BaseModel):
     kyc_sandbox_secret: str = Field(default="", alias="KYC_SANDBOX_SECRET")
     # Base URL of links the API hands out (verificationUrl); empty: the request's own host.
     public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
+    # Webhooks: the KMS key that encrypts endpoint secrets (only the delivery function may
+    # decrypt), the queue of delivery attempts and the dead-letter queue of failed ones.
+    webhook_key_id: str = Field(default="", alias="WEBHOOK_KEY_ID")
+    webhook_queue_url: str = Field(default="", alias="WEBHOOK_QUEUE_URL")
+    webhook_dead_letter_queue_url: str = Field(default="", alias="WEBHOOK_DEAD_LETTER_QUEUE_URL")
+    # Attempts in flight at once per endpoint, so a slow endpoint holds only these workers.
+    webhook_endpoint_concurrency: int = Field(default=4, alias="WEBHOOK_ENDPOINT_CONCURRENCY", ge=1, le=50)
+    # `http` to loopback addresses for the local sandbox only: template.yaml never sets it
+    # (a test checks), so a deployment refuses loopback like every private address.
+    webhook_allow_loopback_http: bool = Field(default=False, alias="WEBHOOK_ALLOW_LOOPBACK_HTTP")
 
 
 @lru_cache(maxsize=1)

@@ -66,6 +66,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     # The body already serialised (an idempotent replay sends the stored bytes as they were).
     text: str | None = None
+    # What an idempotent replay answers instead of the body, when the body holds something
+    # shown once (a webhook secret) that must not be kept in the table in clear.
+    replay_body: Any = None
 
     def body_text(self) -> str:
         if self.text is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import secrets
 from dataclasses import dataclass
@@ -113,7 +114,9 @@ def _stored(response: Response, request_id: str) -> dict[str, Any]:
     return {
         "status": response.status,
         # As text: a DynamoDB map does not keep key order, and a replay is byte-identical.
-        "body": response.body_text(),
+        "body": response.body_text()
+        if response.replay_body is None
+        else json.dumps(response.replay_body, separators=(",", ":"), ensure_ascii=False),
         "headers": {"Request-Id": request_id, **response.headers},
     }
 

@@ -14,7 +14,9 @@ import re
 
 from core.platform import clock
 
-PREFIXES = frozenset({"cus", "acc", "an", "addr", "ba", "bw", "bi", "whk", "evt", "key", "sig", "ptn", "req"})
+PREFIXES = frozenset(
+    {"cus", "acc", "an", "addr", "ba", "bw", "bi", "whk", "dlv", "evt", "key", "sig", "ptn", "req"}
+)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 

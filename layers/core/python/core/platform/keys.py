@@ -56,3 +56,8 @@ def owner_pk(tenant_id: str, customer_id: str) -> str:
 def owner_attrs(tenant_id: str, customer_id: str, kind: str, entity_id: str) -> dict[str, str]:
     """GSI3: an item owned by a customer, so the cascade can find it."""
     return {"GSI3PK": owner_pk(tenant_id, customer_id), "GSI3SK": f"{kind}#{entity_id}"}
+
+
+def lease_key(tenant_id: str, name: str) -> dict[str, str]:
+    """Leases a worker holds for a while (e.g. a webhook endpoint's delivery slots)."""
+    return {"PK": tenant_pk(tenant_id), "SK": f"LEASE#{name}"}

@@ -16,6 +16,24 @@ from core.platform.store import Tx
 
 COLLECTION = "events"
 
+# Every event type the API emits: webhook endpoints subscribe to these names, and the
+# OpenAPI document's `webhooks` section describes each (a test keeps the two equal).
+EVENT_TYPES = frozenset(
+    {
+        "customer.created",
+        "customer.updated",
+        "bank_account.created",
+        "bank_account.updated",
+        "bank_account.clients_associated",
+        "blockchain_wallet.created",
+        "blockchain_wallet.updated",
+        "blockchain_wallet.clients_associated",
+        "webhook_endpoint.created",
+        "webhook_endpoint.updated",
+        "webhook_endpoint.deleted",
+    }
+)
+
 
 def stage(
     tx: Tx,
@@ -27,6 +45,8 @@ def stage(
     previous: dict[str, Any] | None = None,
 ) -> str:
     """Add the event of a change to the change's own transaction."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"{event_type} is not in outbox.EVENT_TYPES")
     event_id = new_id("evt")
     data: dict[str, Any] = {"object": obj}
     if previous is not None:

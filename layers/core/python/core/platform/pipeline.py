@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import core
-from core.platform import auth, clock, idempotency, observability, signatures
+from core.platform import auth, aws, clock, idempotency, observability, signatures
 from core.platform.config import Settings, settings
 from core.platform.errors import (
     ApiError,
@@ -112,6 +112,7 @@ def reset_runtime() -> None:
     global _runtime
     _runtime = None
     settings.cache_clear()
+    aws.client.cache_clear()
     auth.CACHE._items.clear()
 
 
