@@ -42,6 +42,14 @@ def queue_arn(name: str) -> str:
     return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
 
 
+# The functions' variables for those resources (what `overrides` makes of template.yaml).
+RESOURCE_ENV = {
+    "WEBHOOK_KEY_ID": KEY_ALIAS,
+    "WEBHOOK_QUEUE_URL": queue_url(QUEUES["WebhookDeliveryQueue"]),
+    "WEBHOOK_DEAD_LETTER_QUEUE_URL": queue_url(QUEUES["WebhookDeadLetterQueue"]),
+}
+
+
 def overrides() -> dict[str, str]:
     """What template.yaml's webhook resources stand for locally (`!Ref`, `!GetAtt`)."""
     out = {
@@ -128,7 +136,11 @@ class StreamPoller:
         self.handler = handler
         self.stream_arn = stream_arn
         self.batch_size = int(source.properties.get("BatchSize", 100))
-        self.streams = client("dynamodbstreams", endpoint_url)
+        # The classic endpoint: botocore's default for calls naming a stream ARN is an
+        # account-specific host (`<account>.streams-ddb...`) that moto does not answer.
+        self.streams = client(
+            "dynamodbstreams", endpoint_url or f"https://streams.dynamodb.{REGION}.amazonaws.com"
+        )
         self.iterators: dict[str, str | None] = {}
         self.pending: list[dict[str, Any]] = []  # read, not yet handled (a retry starts here)
 

@@ -14,6 +14,8 @@ from core.platform.store import Store
 from partner_sdk import signing
 from tests.support.emulator import emulated_dynamodb
 from tests.support.harness import Partner
+from localapi import webhooks
+from localapi.template import load_template
 from tests.support.template_table import create_table
 
 TABLE = "partner-api-test"
@@ -29,9 +31,11 @@ def emulated_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "KYC_SANDBOX_SECRET": "test-kyc-sandbox-secret-0123456789abcdef",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "API_KEY_CACHE_SECONDS": "10",
+        **webhooks.RESOURCE_ENV,
     }
     with emulated_dynamodb(monkeypatch, env) as client:
         create_table(client, TABLE)
+        webhooks.create_resources(load_template())
         pipeline.reset_runtime()
         yield client
         pipeline.reset_runtime()

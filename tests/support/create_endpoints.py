@@ -56,6 +56,7 @@ DECLARED: dict[str, Declared] = {
     "POST /v1/blockchain-wallets": Declared(
         "blockchain_wallet", "blockchain_wallet.created", "address", _own_reference
     ),
+    "POST /v1/webhook-endpoints": Declared("webhook_endpoint", "webhook_endpoint.created", None),
     # A public key is the whole body: the racers send the same bytes under their own keys.
     "POST /v1/signing-keys": Declared("signing_key", None, "publicKey"),
 }

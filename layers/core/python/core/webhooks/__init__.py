@@ -1,0 +1,1 @@
+"""Webhooks: endpoints, the dispatcher on the table's stream, the delivery worker."""
