@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from localapi import events as event_files
-from localapi import faults
+from localapi import faults, webhooks
 from localapi.dynamodb import DUMMY_CREDENTIALS, LOOPBACK, REGION, LocalDynamoDB, create_table
 from localapi.sandbox import (
     CredentialsMissing,
@@ -44,6 +44,7 @@ from localapi.server import (
     LocalApi,
     functions_environment,
     invoke,
+    load_handler,
     local_overrides,
     prepare_environment,
     quiet_dynamodb_log,
@@ -179,6 +180,7 @@ def serve(
     dynamodb = LocalDynamoDB(LOOPBACK, dynamodb_port) if dynamodb_endpoint is None else None
     http: HttpServer | None = None
     snapshot: TableSnapshot | None = None
+    webhook_pollers: webhooks.Pollers | None = None
     try:
         if dynamodb is not None:
             endpoint, client = dynamodb.start(), dynamodb.client()
@@ -224,6 +226,7 @@ def serve(
             ),
         )
         http.start()
+        webhook_pollers = _start_webhooks(tpl, endpoint, client, table_name)
 
         rows = [
             ("API", base_url),
@@ -232,6 +235,7 @@ def serve(
             ("API key", partner.api_key),
             ("Signing key", f"{partner.signing_key_id} ({partner.algorithm}; signatures required)"),
             ("Credentials", str(credentials_path)),
+            ("Webhooks", "dispatcher and delivery worker polling the stream and the queue"),
         ]
         if snapshot is not None:
             kept = f"{restored} items restored" if restored else "a new table"
@@ -245,6 +249,8 @@ def serve(
         while not stop.wait(0.2):
             pass
     finally:
+        if webhook_pollers is not None:
+            webhook_pollers.close()
         if http is not None:
             http.stop()
         if snapshot is not None:
@@ -252,6 +258,13 @@ def serve(
         if dynamodb is not None:
             dynamodb.stop()
     err.print("stopped")
+
+
+def _start_webhooks(tpl: Template, endpoint: str, client: Any, table_name: str) -> webhooks.Pollers:
+    """template.yaml's webhook key and queues on the emulator, and its two pollers."""
+    webhooks.create_resources(tpl, endpoint)
+    stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+    return webhooks.start_pollers(tpl, endpoint, stream_arn, load_handler)
 
 
 def _dynamodb_client(endpoint: str) -> Any:

@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response as WsgiResponse
 
 from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
 from localapi.events import http_api_event
-from localapi.template import Route, Template, function_environment, layer_paths, routes
+from localapi.template import EventSource, Route, Template, function_environment, layer_paths, routes
 
 Handler = Callable[[dict[str, Any], Any], Any]
 HandlerLoader = Callable[[Route], Handler]
@@ -37,6 +37,9 @@ HandlerLoader = Callable[[Route], Handler]
 # Local-only settings: no EMF metrics on a terminal, and boto3 pointed at moto.
 LOCAL_ENVIRONMENT = {
     "POWERTOOLS_METRICS_DISABLED": "true",
+    # Webhooks to `http://127.0.0.1:...` (e.g. `partner webhooks listen`): the sandbox's
+    # setting alone; template.yaml never sets it, so a deployment refuses loopback.
+    "WEBHOOK_ALLOW_LOOPBACK_HTTP": "true",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     **DUMMY_CREDENTIALS,
@@ -52,8 +55,15 @@ def local_overrides(
     """What template.yaml's `!Ref Table`, `!Ref CursorSecret` and `!Ref KycSandboxSecret`
     stand for locally. Without `kyc_sandbox_secret` a fresh one is made (fine for a caller
     that never needs to sign or check a sandbox KYC token or callback itself)."""
+    from localapi import webhooks
+
     kyc_secret = kyc_sandbox_secret if kyc_sandbox_secret is not None else secrets.token_urlsafe(32)
-    return {"Table": table_name, "CursorSecret": cursor_secret, "KycSandboxSecret": kyc_secret}
+    return {
+        "Table": table_name,
+        "CursorSecret": cursor_secret,
+        "KycSandboxSecret": kyc_secret,
+        **webhooks.overrides(),
+    }
 
 
 def functions_environment(template: Template, overrides: Mapping[str, Any]) -> dict[str, str]:
@@ -108,6 +118,9 @@ def prepare_environment(
     target: Any = os.environ if environ is None else environ
     target.update(LOCAL_ENVIRONMENT)
     target["AWS_ENDPOINT_URL_DYNAMODB"] = dynamodb_endpoint
+    # The webhook key and queues live in the same moto server as the table.
+    target["AWS_ENDPOINT_URL_SQS"] = dynamodb_endpoint
+    target["AWS_ENDPOINT_URL_KMS"] = dynamodb_endpoint
     target.update(function_env)
     for path in layer_paths(template):
         if str(path) not in sys.path:
@@ -120,12 +133,12 @@ _import_lock = threading.Lock()
 _modules: dict[Path, Any] = {}
 
 
-def module_name(route: Route) -> str:
+def module_name(route: Route | EventSource) -> str:
     """A unique module name per handler file (every function's file is `app.py`)."""
     return f"localapi_fn_{route.event_name}_{route.handler_file.stem}"
 
 
-def load_handler(route: Route) -> Handler:
+def load_handler(route: Route | EventSource) -> Handler:
     """Import the route's handler module once (cached) and return its handler function."""
     path = route.handler_file
     with _import_lock:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
-from localapi.template import PSEUDO_PARAMETERS, EventSource, Template
+from localapi.template import PSEUDO_PARAMETERS, EventSource, Template, event_sources
 
 ACCOUNT = PSEUDO_PARAMETERS["AWS::AccountId"]
 KEY_ALIAS = "alias/local-webhook-secrets"
@@ -66,7 +66,7 @@ def overrides() -> dict[str, str]:
 def client(service: str, endpoint_url: str | None = None) -> Any:
     import boto3
 
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]  # a service named at run time
         service,
         endpoint_url=endpoint_url,
         region_name=REGION,
@@ -286,3 +286,29 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return predicate()
+
+
+# At most this many delivery workers locally (threads of one process), whatever the
+# template's WebhookDeliveryConcurrency says for Lambda.
+LOCAL_CONCURRENCY = 8
+
+
+def start_pollers(
+    template: Template, endpoint_url: str, stream_arn: str, load: Callable[[EventSource], Handler]
+) -> Pollers:
+    """The dispatcher and the delivery worker of template.yaml, polling as Lambda would."""
+    sources = {s.kind: s for s in event_sources(template)}
+    stream, deliver = sources["DynamoDB"], sources["SQS"]
+    default = int(template.parameters["WebhookDeliveryConcurrency"]["Default"])
+    pollers = Pollers(
+        StreamPoller(stream, load(stream), stream_arn, endpoint_url),
+        QueuePoller(
+            deliver,
+            load(deliver),
+            queue_url(QUEUES["WebhookDeliveryQueue"]),
+            min(default, LOCAL_CONCURRENCY),
+            endpoint_url,
+        ),
+    )
+    pollers.start()
+    return pollers

@@ -153,7 +153,7 @@ class Redeliver(RequestModel):
 
 
 def list_(call: Call[None, ListDeliveriesQuery, endpoints.WebhookEndpointPath]) -> dict[str, Any]:
-    endpoint = endpoints.get(call)  # 404 for an unknown (or another tenant's) endpoint
+    endpoint = endpoints.require(call)  # 404 for an unknown (or another tenant's) endpoint
     return listing.page(
         call.store,
         secret=call.settings.cursor_secret,

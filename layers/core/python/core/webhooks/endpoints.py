@@ -172,7 +172,7 @@ def _with_secret(endpoint: dict[str, Any], secret: str, status: int) -> Response
     return Response(status, {**endpoint, "secret": secret}, replay_body=endpoint)
 
 
-def _get(call: Call[Any, Any, WebhookEndpointPath], *, consistent: bool = False) -> dict[str, Any]:
+def require(call: Call[Any, Any, WebhookEndpointPath], *, consistent: bool = False) -> dict[str, Any]:
     endpoint_id = call.path.endpointId
     item = call.store.get(keys.entity_key(call.tenant_id, endpoint_id), consistent=consistent)
     if item is None or item.get("type") != "webhook_endpoint":
@@ -234,7 +234,7 @@ def create(call: Call[CreateWebhookEndpoint, None, None]) -> Response:
 
 
 def get(call: Call[None, None, WebhookEndpointPath]) -> dict[str, Any]:
-    return render(_get(call))
+    return render(require(call))
 
 
 def list_(call: Call[None, ListWebhookEndpointsQuery, None]) -> dict[str, Any]:
@@ -249,7 +249,7 @@ def list_(call: Call[None, ListWebhookEndpointsQuery, None]) -> dict[str, Any]:
 
 
 def update(call: Call[UpdateWebhookEndpoint, None, WebhookEndpointPath]) -> dict[str, Any]:
-    item = _get(call, consistent=True)
+    item = require(call, consistent=True)
     sent = call.body.model_fields_set
     changes: dict[str, Any] = {}
     if "url" in sent and call.body.url is not None:
@@ -303,7 +303,7 @@ def _changed_meanwhile(call: Call[Any, Any, WebhookEndpointPath]) -> Any:
 
 
 def delete(call: Call[None, None, WebhookEndpointPath]) -> None:
-    item = _get(call, consistent=True)
+    item = require(call, consistent=True)
     call.tx.delete(
         keys.entity_key(call.tenant_id, item["id"]),
         condition=_unchanged_since(item),
@@ -324,7 +324,7 @@ RotateSecretBody = EmptyBody
 
 def rotate_secret(call: Call[RotateSecretBody, None, WebhookEndpointPath]) -> Response:
     """A new secret signs from now on; the ones before it sign beside it for 24 h."""
-    item = _get(call, consistent=True)
+    item = require(call, consistent=True)
     secret = signing_secrets.generate()
     overlap_ends = int(call.now) + ROTATION_OVERLAP_SECONDS
     kept = [
