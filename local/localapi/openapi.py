@@ -159,6 +159,84 @@ def _list_model(item: type[BaseModel]) -> type[BaseModel]:
     )
 
 
+# The `data.object` of each event type, by the resource before its dot: every type of
+# outbox.EVENT_TYPES must find its model here (the document fails to build otherwise).
+EVENT_OBJECTS = {
+    "customer": ("core.customers.customers", "Customer"),
+    "bank_account": ("core.ingestion.bank_accounts", "BankAccount"),
+    "blockchain_wallet": ("core.ingestion.blockchain_wallets", "BlockchainWallet"),
+    "webhook_endpoint": ("core.webhooks.endpoints", "WebhookEndpoint"),
+}
+
+
+def event_objects() -> dict[str, type[BaseModel]]:
+    """Every event type and the model of its `data.object`."""
+    import importlib
+
+    from core.platform.outbox import EVENT_TYPES
+
+    out: dict[str, type[BaseModel]] = {}
+    for event_type in sorted(EVENT_TYPES):
+        resource = event_type.split(".", 1)[0]
+        if resource not in EVENT_OBJECTS:
+            raise ValueError(f"openapi.EVENT_OBJECTS has no model for {event_type}")
+        module, name = EVENT_OBJECTS[resource]
+        out[event_type] = getattr(importlib.import_module(module), name)
+    return out
+
+
+def _webhook_headers() -> list[dict[str, Any]]:
+    described = {
+        "webhook-id": "The event id: the same on every attempt, the receiver's dedupe key.",
+        "webhook-timestamp": "Seconds since the epoch when this attempt was signed.",
+        "webhook-signature": "Space-separated `v1,<base64 HMAC-SHA256>` signatures of "
+        "`{webhook-id}.{webhook-timestamp}.{body}`, one per active secret (two during a rotation).",
+    }
+    return [
+        {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
+        for name, text in described.items()
+    ]
+
+
+def _webhooks(schemas: _Schemas) -> dict[str, Any]:
+    """OpenAPI 3.1's `webhooks`: what each event type's delivery POSTs (Standard Webhooks)."""
+    from core.events.events import Event
+
+    event_ref = schemas.ref(Event, "serialization")
+    out: dict[str, Any] = {}
+    for event_type, model in event_objects().items():
+        body = {
+            "allOf": [
+                event_ref,
+                {
+                    "type": "object",
+                    "properties": {
+                        "type": {"const": event_type},
+                        "data": {
+                            "type": "object",
+                            "properties": {"object": schemas.ref(model, "serialization")},
+                        },
+                    },
+                },
+            ]
+        }
+        out[event_type] = {
+            "post": {
+                "operationId": "webhook_" + event_type.replace(".", "_"),
+                "summary": f"The {event_type} event, delivered to subscribed webhook endpoints",
+                "tags": ["Webhooks"],
+                "parameters": _webhook_headers(),
+                "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
+                "responses": {
+                    "2XX": {
+                        "description": "Delivered. Any other answer, a redirect or a timeout (10 s) is retried."
+                    }
+                },
+            }
+        }
+    return out
+
+
 class _Schemas:
     """Every model of every operation, rendered together by pydantic so that shared
     models become one component and names never collide."""
@@ -184,6 +262,10 @@ class _Schemas:
             if response is not None:
                 self.responses[index] = response
                 wanted.append((response, "serialization"))
+        from core.events.events import Event
+
+        wanted.append((Event, "serialization"))
+        wanted.extend((model, "serialization") for model in event_objects().values())
         refs, definitions = models_json_schema(
             list(dict.fromkeys(wanted)), ref_template=REF, schema_generator=_SchemaGenerator
         )
@@ -634,13 +716,15 @@ def build(template: Template | None = None) -> dict[str, Any]:
         if op.spec.authenticate is not None:
             name, scheme = _custom_scheme(op)
             security_schemes[name] = scheme
-    tags = sorted({op.tag for op in ops} | {"Service"})
+    webhooks = _webhooks(schemas)
+    tags = sorted({op.tag for op in ops} | {"Service", "Webhooks"})
     return {
         "openapi": OPENAPI_VERSION,
         "info": _info(template),
         "servers": _servers(),
         "tags": [{"name": tag} for tag in tags],
         "paths": dict(sorted(paths.items())),
+        "webhooks": webhooks,
         "components": {
             "schemas": dict(sorted(schemas.components.items())),
             "responses": _error_components(schemas.ref(schemas.error, "serialization")),

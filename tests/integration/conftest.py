@@ -11,11 +11,11 @@ import pytest
 from core.partners import onboarding as partners
 from core.platform import clock, pipeline
 from core.platform.store import Store
+from localapi import webhooks
+from localapi.template import load_template
 from partner_sdk import signing
 from tests.support.emulator import emulated_dynamodb
 from tests.support.harness import Partner
-from localapi import webhooks
-from localapi.template import load_template
 from tests.support.template_table import create_table
 
 TABLE = "partner-api-test"

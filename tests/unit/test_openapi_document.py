@@ -161,3 +161,27 @@ def test_an_empty_body_is_documented_as_missing_where_the_server_refuses_it(docu
     assert document["paths"]["/v1/customers"]["post"]["requestBody"]["required"] is True
     activate = document["paths"]["/v1/customers/{customerId}/activate"]["patch"]["requestBody"]
     assert activate["required"] is False
+
+
+def test_the_webhooks_section_lists_every_event_type_with_its_object(document: dict[str, Any]) -> None:
+    from core.platform.outbox import EVENT_TYPES
+
+    webhooks = document["webhooks"]
+    assert set(webhooks) == set(EVENT_TYPES)
+    for event_type, item in webhooks.items():
+        schema = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        event, narrowed = schema["allOf"]
+        assert event == {"$ref": "#/components/schemas/Event"}
+        assert narrowed["properties"]["type"] == {"const": event_type}
+        ref = narrowed["properties"]["data"]["properties"]["object"]["$ref"]
+        assert ref.rsplit("/", 1)[1] in document["components"]["schemas"]
+        headers = {p["name"] for p in item["post"]["parameters"]}
+        assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+    customer = webhooks["customer.created"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert customer["allOf"][1]["properties"]["data"]["properties"]["object"]["$ref"].endswith("/Customer")
+
+
+def test_every_event_type_has_a_model_for_its_object() -> None:
+    from core.platform.outbox import EVENT_TYPES
+
+    assert set(openapi.event_objects()) == set(EVENT_TYPES)
