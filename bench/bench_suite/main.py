@@ -54,6 +54,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=1000,
         help="generated requests per operation in the fuzzing phase (default 1000)",
     )
+    parser.add_argument(
+        "--webhook-events",
+        type=int,
+        default=200,
+        help="changes whose webhook deliveries are timed, per run of the webhook section (default 200)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.iterations < 1:
         parser.error("--runs and --iterations must be at least 1")
@@ -121,6 +127,7 @@ _SECTIONS: tuple[tuple[str, str, str, Callable[[Any, argparse.Namespace], Any]],
         lambda m, a: m.measure(a.latency_requests, a.latency_concurrency),
     ),
     ("cost", "Request units and cost per million", "cost", lambda m, a: m.measure(a.cost_requests)),
+    ("webhooks", "Webhook delivery", "webhooks", lambda m, a: m.measure(a.webhook_events)),
     (
         "fuzz",
         "Fuzzing (schemathesis, from the OpenAPI document)",

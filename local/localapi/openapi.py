@@ -229,7 +229,8 @@ def _webhooks(schemas: _Schemas) -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {JSON: {"schema": body}}},
                 "responses": {
                     "2XX": {
-                        "description": "Delivered. Any other answer, a redirect or a timeout (10 s) is retried."
+                        "description": "Delivered. Any other answer, a redirect or a timeout (10 s) "
+                        "is retried."
                     }
                 },
             }

@@ -155,7 +155,8 @@ def test_the_page_tokens_it_forges_from_are_real(world: World, target: Target) -
     assert world.victim.ids["cus"] in reply.text
 
 
-@pytest.mark.parametrize("target", of_kind(PARTNER), ids=str)
+# Deletes last: the control tenant's resource stays for the reads until they have run.
+@pytest.mark.parametrize("target", sorted(of_kind(PARTNER), key=lambda t: t.method == "DELETE"), ids=str)
 def test_the_sample_is_a_request_the_pipeline_accepts(world: World, target: Target) -> None:
     """Each case changes one thing of a request that is otherwise accepted (here by a third
     tenant, so these writes touch nothing the catalogue attacks)."""

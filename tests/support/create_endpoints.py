@@ -37,6 +37,9 @@ class Declared:
     # The body of racer `racer` in that race: it must differ from the other racers' bodies
     # only where no other uniqueness rule applies, so `unique` is the one thing they share.
     distinct: Callable[[Body, int], Body] = _unchanged
+    # Fields of the answer shown once: an idempotent replay leaves them out (a webhook
+    # endpoint's secret, which the table never keeps in clear).
+    shown_once: tuple[str, ...] = ()
 
 
 def _customer_racer(body: Body, racer: int) -> Body:
@@ -56,7 +59,9 @@ DECLARED: dict[str, Declared] = {
     "POST /v1/blockchain-wallets": Declared(
         "blockchain_wallet", "blockchain_wallet.created", "address", _own_reference
     ),
-    "POST /v1/webhook-endpoints": Declared("webhook_endpoint", "webhook_endpoint.created", None),
+    "POST /v1/webhook-endpoints": Declared(
+        "webhook_endpoint", "webhook_endpoint.created", None, shown_once=("secret",)
+    ),
     # A public key is the whole body: the racers send the same bytes under their own keys.
     "POST /v1/signing-keys": Declared("signing_key", None, "publicKey"),
 }
@@ -91,6 +96,13 @@ class CreateEndpoint:
     def body_json(self) -> Body:
         body: Body = json.loads(self.body)
         return body
+
+    def as_replayed(self, text: str) -> str:
+        """The answer `text` as an idempotent replay of it reads (without what is shown once)."""
+        if not self.declared.shown_once:
+            return text
+        body = {k: v for k, v in json.loads(text).items() if k not in self.declared.shown_once}
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
     def racer_body(self, racer: int) -> bytes:
         """The body racer `racer` sends in the race on the unique field."""

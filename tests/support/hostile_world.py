@@ -27,8 +27,10 @@ from core.platform import clock, listing, pipeline, scopes
 from core.platform.pagination import encode_cursor
 from core.platform.routing import compile_path
 from core.platform.store import Store
+from localapi import webhooks
 from localapi.dynamodb import serialise_emulator
 from localapi.events import http_api_event
+from localapi.template import load_template
 from partner_sdk import signing
 from tests.integration.conftest import TABLE
 from tests.support.harness import HOST, Partner, Reply
@@ -44,6 +46,7 @@ ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "API_KEY_CACHE_SECONDS": "10",
+    **webhooks.RESOURCE_ENV,
 }
 
 
@@ -59,6 +62,7 @@ def moto_table() -> Iterator[Any]:
         with mock_aws():
             client = boto3.client("dynamodb", region_name="us-east-1")
             create_table(client, TABLE)
+            webhooks.create_resources(load_template())
             pipeline.reset_runtime()
             try:
                 yield client
@@ -277,6 +281,11 @@ class World:
                     found = ID_VALUE.fullmatch(str(item.get("id", "")))
                     if found is not None:
                         tenant.ids.setdefault(found.group(1), item["id"])
+        # A webhook delivery exists once an event is sent: redeliver one to the endpoint.
+        (redeliver,) = [t for t in targets() if t.route_key == "POST /v1/events/{eventId}/redeliver"]
+        reply = self.send(self.valid(redeliver, tenant))
+        assert reply.status == 202, f"seeding {redeliver} as {tenant.tenant_id}: {reply.text}"
+        tenant.ids.setdefault("dlv", reply.json["id"])
 
     def _mint_cursors(self, tenant: Tenant) -> None:
         """For every list, the cursor the API would hand `tenant` after its newest item.

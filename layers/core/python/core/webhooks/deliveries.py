@@ -16,7 +16,7 @@ from pydantic import Field
 
 from core.platform import keys, listing
 from core.platform.clock import rfc3339
-from core.platform.errors import AlreadyExists, ResourceMissing, StateConflict
+from core.platform.errors import AlreadyExists, ReferenceInvalid, ResourceMissing, StateConflict
 from core.platform.ids import id_pattern, new_id
 from core.platform.pagination import ListParams
 from core.platform.pipeline import Call
@@ -178,7 +178,7 @@ def redeliver(call: Call[Redeliver, None, RedeliverPath]) -> dict[str, Any]:
         raise ResourceMissing(f"No such event: {call.path.eventId}.", param="eventId")
     endpoint = found.get((keys.tenant_pk(call.tenant_id), call.body.endpointId))
     if endpoint is None or endpoint.get("type") != "webhook_endpoint":
-        raise ResourceMissing(f"No such webhook endpoint: {call.body.endpointId}.", param="endpointId")
+        raise ReferenceInvalid(f"No such webhook endpoint: {call.body.endpointId}.", param="endpointId")
     if endpoint["status"] != "enabled":
         raise StateConflict("The endpoint is disabled: enable it (PATCH status) before redelivering.")
     item = stage_new(
