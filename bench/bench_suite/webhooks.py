@@ -124,7 +124,7 @@ class WebhooksResult:
 def _run(client: PartnerClient, name: str, events: int, concurrency: int, arrivals: _Arrivals) -> Run:
     run = Run(name, events)
     committed: dict[str, float] = {}
-    tag = f"{name}-{time.time_ns()}"
+    tag = f"webhooks-{time.time_ns()}"
 
     def create(n: int) -> None:
         body = {"type": "individual", "name": "Bench", "externalId": f"{tag}-{n}", "country": "GB"}

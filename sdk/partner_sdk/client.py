@@ -113,6 +113,7 @@ class PartnerClient:
         self.events = resources.Events(self)
         self.bank_accounts = resources.BankAccounts(self)
         self.blockchain_wallets = resources.BlockchainWallets(self)
+        self.webhook_endpoints = resources.WebhookEndpoints(self)
 
     @property
     def http(self) -> httpx.Client:

@@ -8,7 +8,7 @@ requests, signing and retries live in `partner_sdk.client`, paths and bodies in
 
 import typer
 
-from partner_sdk.cli import customers, events, ingest, records, request, signing_keys
+from partner_sdk.cli import customers, events, ingest, records, request, signing_keys, webhooks
 
 app = typer.Typer(help="Call the partner API with signed requests.", no_args_is_help=True)
 app.command("request")(request.request_command)
@@ -18,5 +18,7 @@ app.add_typer(events.app, name="events")
 app.add_typer(records.bank_accounts_app, name="bank-accounts")
 app.add_typer(records.blockchain_wallets_app, name="blockchain-wallets")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(webhooks.endpoints_app, name="webhook-endpoints")
+app.add_typer(webhooks.app, name="webhooks")
 
 __all__ = ["app"]

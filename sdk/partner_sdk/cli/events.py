@@ -76,3 +76,25 @@ def get(
     console = stdout()
     console.print(details("Event", summary, ("id", "type", "object", "changedFields", "createdAt")))
     console.print_json(data=data)
+
+
+@app.command("redeliver")
+def redeliver(
+    ctx: typer.Context,
+    event_id: Annotated[str, typer.Argument(help="The event's id (evt_...).")],
+    endpoint_id: Annotated[str, typer.Option("--endpoint", help="The webhook endpoint's id (whk_...).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Send the event to an endpoint again now (also after its last retry failed).
+
+    Prints the new delivery; follow it with `partner webhook-endpoints deliveries ID`.
+    """
+    with client(ctx) as api, api_errors(as_json):
+        delivery = api.events.redeliver(event_id, endpoint_id)
+    if as_json or not isinstance(delivery, dict):
+        print_json(delivery, as_json)
+        return
+    attempts = delivery.get("attempts")
+    summary = {**delivery, "attempts": len(attempts) if isinstance(attempts, list) else attempts}
+    fields = ("id", "status", "eventType", "eventId", "endpointId", "attempts", "nextAttemptAt", "createdAt")
+    stdout().print(details("Redelivery", summary, fields))

@@ -7,5 +7,6 @@ from partner_sdk.resources.customers import Customers
 from partner_sdk.resources.events import Events
 from partner_sdk.resources.ingestion import BankAccounts, BlockchainWallets
 from partner_sdk.resources.signing_keys import SigningKeys
+from partner_sdk.resources.webhook_endpoints import WebhookEndpoints
 
-__all__ = ["BankAccounts", "BlockchainWallets", "Customers", "Events", "SigningKeys"]
+__all__ = ["BankAccounts", "BlockchainWallets", "Customers", "Events", "SigningKeys", "WebhookEndpoints"]

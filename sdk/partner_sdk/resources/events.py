@@ -35,6 +35,15 @@ class Events(Resource):
     def get(self, event_id: str) -> Any:
         return self._client.get(self._item_path(event_id)).json()
 
+    def redeliver(self, event_id: str, endpoint_id: str, *, idempotency_key: str | None = None) -> Any:
+        """Send the event to the endpoint again now (also one whose delivery failed for good);
+        answers the new delivery (202)."""
+        return self._client.post(
+            self._item_path(event_id, "redeliver"),
+            {"endpointId": endpoint_id},
+            idempotency_key=idempotency_key,
+        ).json()
+
 
 def _filters(
     type: str | None, created_after: str | datetime.datetime | None, limit: int | None, cursor: str | None
