@@ -170,8 +170,24 @@ def _template(template: Template | None) -> Template:
 _PARAM = re.compile(r"^\{([A-Za-z0-9_]+)(\+?)\}$")
 
 
+class _Handled:
+    """Where a function's handler is: `code_uri` + `handler` ("app.lambda_handler")."""
+
+    code_uri: Path
+    handler: str
+
+    @property
+    def handler_file(self) -> Path:
+        module, _, _ = self.handler.rpartition(".")
+        return self.code_uri.joinpath(*module.split(".")).with_suffix(".py")
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+
 @dataclass(frozen=True)
-class Route:
+class Route(_Handled):
     """One HttpApi event of one function: `METHOD path` -> the handler that serves it."""
 
     function: str  # logical id, e.g. CreateSigningKeyFunction
@@ -184,15 +200,6 @@ class Route:
     @property
     def route_key(self) -> str:
         return "$default" if self.path == "$default" else f"{self.method} {self.path}"
-
-    @property
-    def handler_file(self) -> Path:
-        module, _, _ = self.handler.rpartition(".")
-        return self.code_uri.joinpath(*module.split(".")).with_suffix(".py")
-
-    @property
-    def handler_name(self) -> str:
-        return self.handler.rpartition(".")[2]
 
     @property
     def event_name(self) -> str:
@@ -265,7 +272,7 @@ def routes(template: Template | None = None) -> list[Route]:
 
 
 @dataclass(frozen=True)
-class EventSource:
+class EventSource(_Handled):
     """One DynamoDB-stream or SQS event of one function (an event source mapping)."""
 
     function: str
@@ -273,15 +280,6 @@ class EventSource:
     properties: dict[str, Any] = field(compare=False)  # the event's Properties, unresolved
     code_uri: Path
     handler: str
-
-    @property
-    def handler_file(self) -> Path:
-        module, _, _ = self.handler.rpartition(".")
-        return self.code_uri.joinpath(*module.split(".")).with_suffix(".py")
-
-    @property
-    def handler_name(self) -> str:
-        return self.handler.rpartition(".")[2]
 
     @property
     def event_name(self) -> str:
