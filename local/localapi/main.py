@@ -226,7 +226,10 @@ def serve(
             ),
         )
         http.start()
-        webhook_pollers = _start_webhooks(tpl, endpoint, client, table_name)
+        # The embedded moto's key is made anew at each start: from the persisted cursor
+        # secret, the same key every time (a DynamoDB of its own keeps its own key).
+        key_seed = cursor_secret.encode() if dynamodb is not None else None
+        webhook_pollers = _start_webhooks(tpl, endpoint, client, table_name, key_seed)
 
         rows = [
             ("API", base_url),
@@ -260,9 +263,11 @@ def serve(
     err.print("stopped")
 
 
-def _start_webhooks(tpl: Template, endpoint: str, client: Any, table_name: str) -> webhooks.Pollers:
+def _start_webhooks(
+    tpl: Template, endpoint: str, client: Any, table_name: str, key_seed: bytes | None
+) -> webhooks.Pollers:
     """template.yaml's webhook key and queues on the emulator, and its two pollers."""
-    webhooks.create_resources(tpl, endpoint)
+    webhooks.create_resources(tpl, endpoint, key_seed)
     stream_arn = client.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
     return webhooks.start_pollers(tpl, endpoint, stream_arn, load_handler)
 

@@ -75,12 +75,24 @@ def client(service: str, endpoint_url: str | None = None) -> Any:
     )
 
 
-def create_resources(template: Template, endpoint_url: str | None = None) -> None:
-    """The key (with its alias) and the two queues, with the template's queue settings."""
+# The id of the local key when it is kept across restarts (`key_seed`).
+KEPT_KEY_ID = "00000000-0000-4000-8000-00000000cafe"
+
+
+def create_resources(
+    template: Template, endpoint_url: str | None = None, key_seed: bytes | None = None
+) -> None:
+    """The key (with its alias) and the two queues, with the template's queue settings.
+
+    With `key_seed` (moto running in this process), the key gets the same id and key
+    material at every start, so the secrets sealed before a restart of the sandbox (its
+    table kept in a data file) still open after it."""
     kms = client("kms", endpoint_url)
     aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
     if KEY_ALIAS not in aliases:
         key_id = kms.create_key(Description="local webhook secrets")["KeyMetadata"]["KeyId"]
+        if key_seed is not None:
+            key_id = _keep_key(key_id, key_seed)
         kms.create_alias(AliasName=KEY_ALIAS, TargetKeyId=key_id)
     sqs = client("sqs", endpoint_url)
     # The dead-letter queue first: the delivery queue's redrive policy names it.
@@ -100,6 +112,20 @@ def create_resources(template: Template, endpoint_url: str | None = None) -> Non
                 }
             )
         sqs.create_queue(QueueName=QUEUES[logical_id], Attributes=attributes)
+
+
+def _keep_key(key_id: str, seed: bytes) -> str:
+    """Give moto's new key a fixed id and material derived from `seed` (moto's own
+    models: its API has no way to import symmetric key material)."""
+    from moto.kms.models import kms_backends
+
+    keys = kms_backends[ACCOUNT][REGION].keys
+    key = keys.pop(key_id)
+    key.id = KEPT_KEY_ID
+    key.arn = key.arn.replace(key_id, KEPT_KEY_ID)
+    key.key_material = hashlib.sha256(b"local webhook key\x00" + seed).digest()
+    keys[KEPT_KEY_ID] = key
+    return KEPT_KEY_ID
 
 
 # -- event filtering (the subset of Lambda's filter syntax that template.yaml uses) --------
