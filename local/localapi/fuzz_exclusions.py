@@ -290,6 +290,35 @@ def _body_too_large(sent: Sent, param: str) -> bool:
     return sent.body_bytes > MAX_BODY_BYTES
 
 
+_PUBLIC_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def _not_a_plain_public_https_url(sent: Sent, param: str) -> bool:
+    """Anything but `https://` + a DNS name with an alphabetic top-level label (not
+    localhost), no credentials, a valid port, no spaces or control characters: a webhook
+    URL is refused when it can reach no public host, which depends on DNS and on every
+    spelling of every private address, not on a pattern."""
+    from urllib.parse import urlsplit
+
+    url = sent.value(param)
+    if not isinstance(url, str) or not url.isascii() or any(c.isspace() or ord(c) < 32 for c in url):
+        return True
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return True
+    host = (parts.hostname or "").rstrip(".")
+    return (
+        parts.scheme != "https"
+        or "@" in parts.netloc
+        or (port is not None and not 1 <= port <= 65535)
+        or not _PUBLIC_NAME.fullmatch(host)
+        or host == "localhost"
+        or host.endswith(".localhost")
+    )
+
+
 _DATETIMES = r"screeningDate|riskHistory\[\d+\]\.assessedAt|integrations\[\d+\]\.syncedAt"
 
 UNSTATED: tuple[Unstated, ...] = (
@@ -359,6 +388,13 @@ UNSTATED: tuple[Unstated, ...] = (
         "the algorithm must suit the key's type, which a PEM hides from a schema (a JWK's "
         "`kty` and `crv` it sees, and the document states those rules)",
         _algorithm_misfits_pem,
+    ),
+    Unstated(
+        "webhook_url_not_public_https",
+        "url",
+        "a webhook URL must be https to a public host: refused for every private, loopback or "
+        "link-local address in any spelling, credentials, or a name that resolves to one",
+        _not_a_plain_public_https_url,
     ),
     Unstated(
         "body_over_256_kib",

@@ -147,3 +147,22 @@ def test_a_body_is_excused_a_413_only_over_256_kib() -> None:
 
 def test_another_parameter_is_never_excused() -> None:
     assert rule_for(400, "email", sent(body={"email": "a@b.c", "screeningDate": "9999-01-01"})) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "excused"),
+    [
+        ("https://hooks.partner.example/events", False),
+        ("https://hooks.partner.example:8443/x?y=1", False),
+        ("http://hooks.partner.example/", True),
+        ("https://127.0.0.1/", True),
+        ("https://localhost/", True),
+        ("https://api.localhost/", True),
+        ("https://user:pw@hooks.partner.example/", True),
+        ("k\u00b86", True),
+        ("", True),
+    ],
+)
+def test_a_webhook_url_is_excused_only_when_it_is_no_plain_public_https_url(url: str, excused: bool) -> None:
+    found = rule_for(400, "url", sent(body={"url": url, "events": ["*"]}))
+    assert (found == "webhook_url_not_public_https") is excused

@@ -70,6 +70,21 @@ Events = Annotated[
         max_length=len(outbox.EVENT_TYPES) + 1,
         description='Event types to receive, or `["*"]` for every type.',
     ),
+    # The document states "`*` alone" too: a list of types, or the one-item list ["*"].
+    WithJsonSchema(
+        {
+            "description": 'Event types to receive, or `["*"]` for every type.',
+            "anyOf": [
+                {"type": "array", "items": {"const": "*"}, "minItems": 1, "maxItems": 1},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "enum": sorted(outbox.EVENT_TYPES)},
+                    "minItems": 1,
+                    "maxItems": len(outbox.EVENT_TYPES) + 1,
+                },
+            ],
+        }
+    ),
 ]
 Description = Annotated[str, Field(max_length=500)]
 
