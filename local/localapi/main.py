@@ -54,6 +54,7 @@ from localapi.snapshot import SnapshotError, TableSnapshot
 from localapi.template import (
     Template,
     TemplateError,
+    event_sources,
     function_environment,
     function_route,
     load_template,
@@ -390,7 +391,9 @@ def invoke_command(
     handler uses the running local API's DynamoDB."""
     try:
         tpl = load_template(template)
-        route = function_route(tpl, function)
+        # A stream or queue function (the webhook dispatcher, the delivery worker) or a route.
+        source = next((s for s in event_sources(tpl) if function in (s.function, s.event_name)), None)
+        route = function_route(tpl, function) if source is None else None
     except TemplateError as exc:
         raise _fail(str(exc), 2) from None
     credentials_path = credentials or default_credentials_path()
@@ -422,6 +425,13 @@ def invoke_command(
         event = event_files.load_event(event_file)
     except (OSError, ValueError) as exc:
         raise _fail(str(exc), 2) from None
+    overrides = local_overrides(creds["tableName"], creds["cursorSecret"], creds["kycSandboxSecret"])
+    if source is not None:  # its event is a stream batch or queue messages: sent as it is
+        env = function_environment(tpl, source.function, overrides)
+        prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=env)
+        _print_result(source.function, load_handler(source)(event, None))
+        return
+    assert route is not None
     if event.get("routeKey") not in (None, route.route_key):
         err.print(
             f"[yellow]note:[/] the event's routeKey is {event['routeKey']!r}; "
@@ -435,11 +445,7 @@ def invoke_command(
         private_key_pem=str(creds["privateKeyPem"]),
         algorithm=str(creds.get("algorithm") or "ed25519"),
     )
-    env = function_environment(
-        tpl,
-        route.function,
-        local_overrides(creds["tableName"], creds["cursorSecret"], creds["kycSandboxSecret"]),
-    )
+    env = function_environment(tpl, route.function, overrides)
     prepare_environment(tpl, dynamodb_endpoint=endpoint, function_env=env)
     result = invoke(tpl, route, signed)
     _print_result(route.function, result)

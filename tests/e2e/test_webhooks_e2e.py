@@ -69,3 +69,21 @@ def test_listen_prints_a_verified_customer_created(local_api: tuple[str, Path]) 
     finally:
         if listen.poll() is None:
             listen.kill()
+
+
+@pytest.mark.parametrize("name", ["webhooks_dispatch", "webhooks_deliver"])
+def test_localapi_invoke_runs_the_stream_and_queue_functions_on_their_samples(
+    local_api: tuple[str, Path], name: str
+) -> None:
+    """`localapi invoke` on events/webhooks_*.json: the handler answers a batch result
+    (the samples name a tenant with no endpoints and a delivery that does not exist)."""
+    localapi = str(Path(sys.executable).parent / "localapi")
+    done = subprocess.run(
+        [localapi, "invoke", name, name, "--credentials", str(local_api[1])],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout[done.stdout.index("{") :])
+    assert answer == {"batchItemFailures": []}
