@@ -154,8 +154,8 @@ def _run(
     return run
 
 
-def measure(events: int = 200, concurrency: int = 4, rate: float = 5.0) -> WebhooksResult:
-    """A burst of `events` (deliveries per second), then `events` / 2 at `rate` a second
+def measure(events: int = 200, concurrency: int = 4, rate: float = 2.0) -> WebhooksResult:
+    """A burst of `events` (deliveries per second), then `events` / 4 at `rate` a second
     to the healthy endpoint alone and again beside the silent one (latency below the
     emulator's capacity, where a slow endpoint's share shows, not a backlog's)."""
     arrivals = _Arrivals()
@@ -170,7 +170,7 @@ def measure(events: int = 200, concurrency: int = 4, rate: float = 5.0) -> Webho
             url = f"http://127.0.0.1:{healthy.server_address[1]}/hooks"
             client.post("/v1/webhook-endpoints", {"url": url, "events": ["customer.created"]})
             burst = _run(client, "alone, a burst", events, concurrency, arrivals, None)
-            paced = max(1, events // 2)
+            paced = max(1, events // 4)
             alone = _run(client, f"alone, {rate:g}/s", paced, concurrency, arrivals, rate)
             client.post(
                 "/v1/webhook-endpoints",

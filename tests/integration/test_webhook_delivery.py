@@ -320,7 +320,8 @@ def test_a_slow_endpoint_does_not_delay_another(
     monkeypatch.setenv("WEBHOOK_ENDPOINT_CONCURRENCY", "1")
     pipeline.reset_runtime()
     monkeypatch.setattr(worker, "TIMEOUT_SECONDS", 1.0)
-    monkeypatch.setattr(worker, "BUSY_WAIT", (0.05, 0.1))
+    monkeypatch.setattr(worker, "BUSY_WAIT_FIRST", 0.05)
+    monkeypatch.setattr(worker, "BUSY_WAIT_MAX", 0.2)
     slow_done: list[float] = []
     healthy_done: list[int] = []
 
@@ -364,3 +365,9 @@ def test_a_slow_endpoint_does_not_delay_another(
             thread.join(timeout=5)
     assert len(healthy_done) == 6
     assert max(healthy_done) <= 2, healthy_done
+
+
+def test_a_busy_endpoint_waits_longer_each_time_up_to_half_a_minute() -> None:
+    waits = [worker.busy_wait(n) for n in range(8)]
+    assert 0.75 <= waits[0] <= 1.25 and 1.5 <= waits[1] <= 2.5
+    assert all(22.5 <= w <= 37.5 for w in waits[5:])

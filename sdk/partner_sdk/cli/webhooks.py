@@ -481,8 +481,10 @@ def _start(listener: Listener) -> None:
         raise typer.Exit(1) from exc
     except httpx.TransportError as exc:
         raise fail(escape(f"cannot reach the API: {exc}"), 1) from exc
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise fail(escape(f"cannot listen on {listener.host}:{listener.port}: {exc}"), 1) from exc
+    except ValueError as exc:
+        raise fail(escape(str(exc)), 1) from exc
 
 
 def _ready(listener: Listener) -> None:

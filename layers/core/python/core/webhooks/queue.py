@@ -26,17 +26,19 @@ class Attempt:
     eventId: str
     attempt: int
     notBefore: float
+    # Times this attempt found every slot of its endpoint taken (it waits longer each time).
+    deferrals: int = 0
 
     @classmethod
     def parse(cls, body: str) -> Attempt:
         data = json.loads(body)
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
     def next(self, not_before: float) -> Attempt:
         return replace(self, attempt=self.attempt + 1, notBefore=not_before)
 
-    def later(self, not_before: float) -> Attempt:
-        return replace(self, notBefore=not_before)
+    def deferred(self, not_before: float) -> Attempt:
+        return replace(self, notBefore=not_before, deferrals=self.deferrals + 1)
 
 
 def first_attempt(delivery: dict[str, Any]) -> Attempt:

@@ -33,8 +33,15 @@ TIMEOUT_SECONDS = 10.0
 # A slot is held at most this long (a worker killed mid-attempt frees it by expiry): above
 # the attempt's timeout, below the queue's visibility timeout.
 SLOT_LEASE_SECONDS = 30
-# A message that finds every slot of its endpoint taken waits this long (seconds).
-BUSY_WAIT = (1.0, 3.0)
+# A message that finds every slot of its endpoint taken waits, then tries again: 1 s, then
+# twice as long each time up to 30 s (with jitter), so the backlog of an endpoint that
+# times out costs few invocations while it lasts, and a short burst waits little.
+BUSY_WAIT_FIRST = 1.0
+BUSY_WAIT_MAX = 30.0
+
+
+def busy_wait(deferrals: int) -> float:
+    return min(BUSY_WAIT_MAX, BUSY_WAIT_FIRST * 2**deferrals) * random.uniform(0.75, 1.25)
 
 
 @dataclass(frozen=True)
@@ -218,7 +225,7 @@ def attempt(store: Store, settings: Settings, message: queue.Attempt) -> str:
         return settle(store, settings, message, delivery, now, Outcome(None, error, 0))
     slot = _claim_slot(store, message, found.get((tenant, slot_key(message)["SK"])) or {}, settings)
     if slot is None:
-        queue.send(settings.webhook_queue_url, message.later(now + random.uniform(*BUSY_WAIT)), now=now)
+        queue.send(settings.webhook_queue_url, message.deferred(now + busy_wait(message.deferrals)), now=now)
         return "busy"
     try:
         outcome = post(endpoint, event, settings)
