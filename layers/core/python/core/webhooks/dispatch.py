@@ -47,9 +47,9 @@ def fan_out(store: Store, event: dict[str, Any], now: float) -> int:
         )
         try:
             store.transact(tx.writes)
-            made += 1
         except AlreadyExists:
-            pass  # this batch was handled before, up to here
+            continue  # made when this batch was handled before (its guard exists)
+        made += 1
     return made
 
 
