@@ -222,7 +222,7 @@ def subjects(only: list[str] | None = None) -> list[Subject]:
             isolated=True,
         ),
     ]
-    # Our functions import botocore from the layer, which keeps DynamoDB's data only.
+    # Our functions import botocore from the layer, which keeps only the data of the services it calls.
     deployed = str(layer_botocore.deployed_dir())
     ours = functions(tmpl)
     if ours:  # the floor runs with our functions' environment (template Globals included)
@@ -406,7 +406,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
             "client at module level; reference = the common Powertools handler (Logger, Tracer, "
             "Metrics, APIGatewayRestResolver with validation, pydantic, boto3), with only its "
             "deployment's packages; import = the module import alone. Our functions import the "
-            "layer's botocore, which keeps DynamoDB's data only (layers/core/slim_botocore.py); "
+            "layer's botocore, which keeps only the data of the services it calls (layers/core/slim_botocore.py); "
             "bare and reference import the stock botocore, as Lambda's bundled boto3. Libraries "
             "floor = what the stack makes every function load, none of our code "
             "(bench/floor_handler). Paired = median of the per-round ratios to the bare process "

@@ -1,5 +1,5 @@
 """The botocore our functions run on AWS: the layer's, trimmed by
-layers/core/slim_botocore.py to DynamoDB's data (the layer's Makefile runs it).
+layers/core/slim_botocore.py to the services the layer calls (the layer's Makefile runs it).
 
 The layer itself is built for arm64, so its compiled wheels cannot be imported here;
 botocore is pure Python, though, so the cold-start benchmark gives our handlers a copy

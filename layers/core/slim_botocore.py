@@ -1,11 +1,13 @@
-"""Trim a botocore package to the AWS services the functions call (DynamoDB only).
+"""Trim a botocore package to the AWS services the functions call (DynamoDB, SQS, KMS).
 
 Why: every function creates one DynamoDB client, and botocore's loader then lists all
 ~450 service folders under botocore/data (to check the service exists) and parses
 endpoints.json (1.25 MB: every service's endpoints in every partition). Measured with
 `bench --only cold` on 2 vCPUs: client creation 85-140 ms with the full data, 30-55 ms
-trimmed, on every cold start. The layer needs none of the rest: its code calls no other
-service, and Lambda hands it credentials in environment variables (no STS or SSO call).
+trimmed, on every cold start. The layer needs none of the rest: its code calls DynamoDB
+everywhere and SQS and KMS in the webhook functions (core/platform/aws.py; a unit test
+checks this list against every service the layer names), and Lambda hands it credentials
+in environment variables (no STS or SSO call).
 
 What stays: the files at the top of botocore/data (retry rules, partitions, SDK
 defaults, endpoints.json with each partition's `services` reduced to the kept ones) and
@@ -28,7 +30,7 @@ import shutil
 import sys
 from pathlib import Path
 
-SERVICES = ("dynamodb",)
+SERVICES = ("dynamodb", "kms", "sqs")
 
 
 def slim(botocore_dir: Path, services: tuple[str, ...] = SERVICES) -> list[str]:

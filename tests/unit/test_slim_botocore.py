@@ -1,20 +1,23 @@
-"""layers/core/slim_botocore.py: the layer's botocore keeps DynamoDB working exactly as
-the stock botocore does, and nothing else."""
+"""layers/core/slim_botocore.py: the layer's botocore keeps the services the layer calls
+(DynamoDB, SQS, KMS) working exactly as the stock botocore does, and nothing else."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bench_suite import layer_botocore
+from bench_suite import ROOT, layer_botocore
 
-# Each region's DynamoDB endpoint and signing details, as a client built on `sys.path`'s
-# botocore sees them; printed as JSON.
+LAYER = ROOT / "layers" / "core" / "python" / "core"
+
+# Each region's endpoint and operations of every kept service, as a client built on
+# `sys.path`'s botocore sees them; printed as JSON.
 PROBE = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1]) if sys.argv[1] else None
@@ -23,13 +26,14 @@ from botocore.config import Config
 from botocore.exceptions import UnknownServiceError
 session = botocore.session.get_session()
 out = {"botocore": botocore.__file__, "endpoints": {}}
-for region in ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1"):
+for service in ("dynamodb", "sqs", "kms"):
+  for region in ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1"):
     for fips in (False, True):
         client = session.create_client(
-            "dynamodb", region_name=region, config=Config(use_fips_endpoint=fips),
+            service, region_name=region, config=Config(use_fips_endpoint=fips),
             aws_access_key_id="x", aws_secret_access_key="y",
         )
-        out["endpoints"][f"{region} fips={fips}"] = [
+        out["endpoints"][f"{service} {region} fips={fips}"] = [
             client.meta.endpoint_url, client.meta.region_name, client.meta.partition,
             sorted(client.meta.service_model.operation_names),
         ]
@@ -50,24 +54,44 @@ def _probe(path: str) -> dict:
     return json.loads(done.stdout)
 
 
-def test_the_trimmed_botocore_builds_the_same_dynamodb_clients_and_no_other_service():
+def test_the_trimmed_botocore_builds_the_same_clients_of_the_kept_services_and_no_other():
     deployed = layer_botocore.deployed_dir()
     stock, slim = _probe(""), _probe(str(deployed))
     assert slim["botocore"].startswith(str(deployed))
     assert not stock["botocore"].startswith(str(deployed))
     assert slim["endpoints"] == stock["endpoints"]
-    assert "TransactWriteItems" in slim["endpoints"]["us-east-1 fips=False"][3]
+    assert "TransactWriteItems" in slim["endpoints"]["dynamodb us-east-1 fips=False"][3]
+    assert "SendMessage" in slim["endpoints"]["sqs us-east-1 fips=False"][3]
+    assert "Decrypt" in slim["endpoints"]["kms us-east-1 fips=False"][3]
     assert slim["s3"] == "unknown" and stock["s3"] == "created"
 
 
-def test_slim_keeps_the_shared_files_and_reduces_endpoints_to_dynamodb():
+def _services_the_layer_calls() -> set[str]:
+    """Every service named where the layer makes a client: `aws.client("sqs")` and the
+    store's `create_client("dynamodb", ...)`."""
+    named = set()
+    for source in LAYER.rglob("*.py"):
+        named |= set(re.findall(r"(?:\bclient|create_client)\(\s*[\"']([a-z0-9-]+)[\"']", source.read_text()))
+    return named
+
+
+def test_the_kept_services_are_exactly_those_the_layer_makes_clients_of():
+    # A function calling a service the trimmed botocore lacks fails only once deployed
+    # (UnknownServiceError), so the list is tied to the code here.
+    called = _services_the_layer_calls()
+    assert {"dynamodb", "sqs", "kms"} <= called
+    assert set(layer_botocore.slim_module().SERVICES) == called
+
+
+def test_slim_keeps_the_shared_files_and_reduces_endpoints_to_the_kept_services():
     data = layer_botocore.deployed_dir() / "botocore" / "data"
-    assert sorted(p.name for p in data.iterdir() if p.is_dir()) == ["dynamodb"]
+    assert sorted(p.name for p in data.iterdir() if p.is_dir()) == ["dynamodb", "kms", "sqs"]
     assert {"_retry.json", "partitions.json", "sdk-default-configuration.json", "endpoints.json"} <= {
         p.name for p in data.iterdir()
     }
     endpoints = json.loads((data / "endpoints.json").read_text())
-    assert all(set(part["services"]) == {"dynamodb"} for part in endpoints["partitions"])
+    assert all(set(part["services"]) <= {"dynamodb", "kms", "sqs"} for part in endpoints["partitions"])
+    assert set(endpoints["partitions"][0]["services"]) == {"dynamodb", "kms", "sqs"}
 
 
 def test_slim_refuses_a_folder_that_is_not_botocore(tmp_path: Path):
