@@ -406,7 +406,7 @@ def tables(result: ColdStartResult) -> list[RenderableType]:
             "client at module level; reference = the common Powertools handler (Logger, Tracer, "
             "Metrics, APIGatewayRestResolver with validation, pydantic, boto3), with only its "
             "deployment's packages; import = the module import alone. Our functions import the "
-            "layer's botocore, which keeps only the data of the services it calls (layers/core/slim_botocore.py); "
+            "layer's botocore, trimmed to the services it calls (slim_botocore.py); "
             "bare and reference import the stock botocore, as Lambda's bundled boto3. Libraries "
             "floor = what the stack makes every function load, none of our code "
             "(bench/floor_handler). Paired = median of the per-round ratios to the bare process "
