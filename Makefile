@@ -8,10 +8,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint typecheck template browser unit integration e2e bench trials ingest-10k clean
 
-$(STAMP): pyproject.toml layers/core/requirements.txt
+$(STAMP): pyproject.toml layers/core/requirements.txt layers/core/requirements-nodeps.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --requirement layers/core/requirements-nodeps.txt
+	# clabe's wheel ships its own test suite as a top-level `tests` package, which would
+	# shadow this repository's `tests` (a namespace package) in every import.
+	$(BIN)/python -c 'import shutil, sysconfig; shutil.rmtree(sysconfig.get_paths()["purelib"] + "/tests", ignore_errors=True)'
 	touch $(STAMP)
 
 install: $(STAMP)

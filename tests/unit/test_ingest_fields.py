@@ -14,13 +14,13 @@ from core.ingestion import blockchain_wallets
 from core.ingestion.fields import (
     BankAccountStatus,
     Countries,
-    Currency,
     Integrations,
     RiskHistory,
     ScreeningDate,
 )
 from core.platform import clock
 from core.platform.errors import ApiError, ParameterInvalid, ParameterUnknown
+from core.platform.iso_codes import Currency
 from core.platform.validation import RequestModel, validate_body
 
 NOW = datetime(2026, 2, 23, 12, 0, 0, tzinfo=UTC)

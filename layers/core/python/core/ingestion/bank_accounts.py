@@ -7,8 +7,9 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from core.ingestion import records
-from core.ingestion.fields import BankAccountStatus, Countries, Currency, RiskEntry, RiskHistory
+from core.ingestion.fields import BankAccountStatus, Countries, RiskEntry, RiskHistory
 from core.platform.ids import id_pattern
+from core.platform.iso_codes import Currency
 from core.platform.pagination import ListParams
 from core.platform.pipeline import Call
 from core.platform.representations import MetadataMap, Representation, Timestamp

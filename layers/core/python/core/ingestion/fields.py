@@ -6,10 +6,7 @@ Nested objects subclass `RequestModel`, so unknown fields are 400 `parameter_unk
 Failures are `ValueError`s or pydantic constraint errors: 400 `parameter_invalid` with
 `param` the dotted path, e.g. `countries[3]`, `riskHistory[0].level`.
 
-ISO codes come from pycountry, imported lazily: `import pycountry` costs about 43 ms
-(`python -X importtime`, Python 3.13, best of 5, after `core.platform.validation`; 85-110 ms from a
-bare interpreter), the first currency and country lookups about 1.5 ms and 2.5 ms more.
-Importing this module does not pay it; the first body with a `currency` or `countries` does.
+ISO codes (`Currency`, `Country3`) are the platform's (`core.platform.iso_codes`).
 """
 
 from __future__ import annotations
@@ -31,6 +28,7 @@ from pydantic import (
 )
 
 from core.platform import clock
+from core.platform.iso_codes import Country3
 from core.platform.validation import RequestModel
 
 _ISO_CODE = re.compile(r"[A-Z]{3}")
@@ -45,67 +43,6 @@ DATETIME_PATTERN = (
 )
 _RFC3339_DATETIME = re.compile(DATETIME_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
-
-
-# --- ISO 4217 and ISO 3166-1 ------------------------------------------------------------
-
-
-def _check_currency(value: str) -> str:
-    if _ISO_CODE.fullmatch(value):
-        import pycountry  # lazy: see the module docstring
-
-        if pycountry.currencies.get(alpha_3=value) is not None:
-            return value
-    raise ValueError(f"{value!r} is not an ISO 4217 currency code (three upper-case letters, e.g. USD, EUR)")
-
-
-def _currency_codes(schema: dict[str, Any]) -> None:
-    """The codes `_check_currency` accepts, for the JSON schema only (never at run time)."""
-    import pycountry
-
-    schema["enum"] = sorted(c.alpha_3 for c in pycountry.currencies)
-
-
-Currency = Annotated[
-    str,
-    AfterValidator(_check_currency),
-    Field(
-        description="ISO 4217 currency code, upper-case, e.g. `USD`, `EUR`.",
-        examples=["EUR"],
-        json_schema_extra=_currency_codes,
-    ),
-]
-"""`"EUR"`: an ISO 4217 alphabetic code, three upper-case letters, known to pycountry."""
-
-
-def _check_country(value: str) -> str:
-    if _ISO_CODE.fullmatch(value):
-        import pycountry  # lazy: see the module docstring
-
-        if pycountry.countries.get(alpha_3=value) is not None:
-            return value
-    raise ValueError(
-        f"{value!r} is not an ISO 3166-1 alpha-3 country code (three upper-case letters, e.g. USA, DEU)"
-    )
-
-
-def _country_codes(schema: dict[str, Any]) -> None:
-    """The codes `_check_country` accepts, for the JSON schema only (never at run time)."""
-    import pycountry
-
-    schema["enum"] = sorted(c.alpha_3 for c in pycountry.countries)
-
-
-Country3 = Annotated[
-    str,
-    AfterValidator(_check_country),
-    Field(
-        description="ISO 3166-1 alpha-3 country code, upper-case, e.g. `DEU`.",
-        examples=["DEU"],
-        json_schema_extra=_country_codes,
-    ),
-]
-"""`"DEU"`: an ISO 3166-1 alpha-3 code, three upper-case letters, known to pycountry."""
 
 
 def _no_duplicate_countries(value: list[str]) -> list[str]:
