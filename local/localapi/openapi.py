@@ -166,6 +166,9 @@ EVENT_OBJECTS = {
     "bank_account": ("core.ingestion.bank_accounts", "BankAccount"),
     "blockchain_wallet": ("core.ingestion.blockchain_wallets", "BlockchainWallet"),
     "webhook_endpoint": ("core.webhooks.endpoints", "WebhookEndpoint"),
+    "account": ("core.accounts.accounts", "Account"),
+    "account_number": ("core.accounts.accounts", "AccountNumber"),
+    "blockchain_address": ("core.accounts.accounts", "BlockchainAddress"),
 }
 
 

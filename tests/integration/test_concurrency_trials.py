@@ -56,6 +56,7 @@ from tests.support.write_trials import (
     delete_items,
     expected_events,
     invoke,
+    prepared,
     signed_event,
     tenant_items,
 )
@@ -141,7 +142,7 @@ def test_one_idempotency_key_many_concurrent_requests_make_one_resource(
     outcomes: Counter[str] = Counter()
     stopwatch = Stopwatch()
     for trial in range(TRIALS):
-        partner = make_partner()
+        partner = prepared(endpoint, make_partner())
         before = Tally.of(tenant_items(aws, TABLE, partner.tenant_id))
         event = signed_event(endpoint, partner, idempotency_key=f"trial-{trial}")
         replies = race(pool, [partial(invoke, endpoint, event)] * RACERS)
@@ -190,7 +191,7 @@ def test_concurrent_creates_of_one_unique_value_make_one_resource(
     bodies = [endpoint.racer_body(i) for i in range(RACERS)]
     stopwatch = Stopwatch()
     for trial in range(RACE_TRIALS):
-        partner = make_partner()
+        partner = prepared(endpoint, make_partner())
         before = Tally.of(tenant_items(aws, TABLE, partner.tenant_id))
         # Without the sample's query: a plain create (an upsert would update instead).
         events = [

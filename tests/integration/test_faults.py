@@ -38,6 +38,7 @@ from tests.support.write_trials import (
     body_shape,
     expected_events,
     invoke,
+    prepared,
     signed_event,
     tenant_items,
 )
@@ -101,6 +102,12 @@ def real_clock() -> Iterator[None]:
 
 
 @pytest.fixture
+def partner(make_partner: Callable[..., Partner], endpoint: CreateEndpoint) -> Partner:
+    """A new partner whose tenant holds what the endpoint's sample needs."""
+    return prepared(endpoint, make_partner())
+
+
+@pytest.fixture
 def lease(store: Store) -> int:
     """IDEMPOTENCY_LEASE_SECONDS, as the handlers read it."""
     return pipeline.runtime()[0].idempotency_lease_seconds
@@ -121,10 +128,10 @@ def test_crash_at_a_boundary_then_retry_with_the_same_key(
     lease: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    unbroken = send(endpoint, make_partner(), "unbroken")
+    unbroken = send(endpoint, prepared(endpoint, make_partner()), "unbroken")
     assert unbroken.status == 201, unbroken.text
 
-    partner, key = make_partner(), "crash-1"
+    partner, key = prepared(endpoint, make_partner()), "crash-1"
     before_items = items_of(aws, partner)
     before = Tally.of(before_items)
     plan = crashes.install(monkeypatch, boundary, kind)

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from localapi.template import Route, routes
+from tests.support.accounts import seed_sample_world
 from tests.support.events import load_event
 from tests.support.harness import ROOT, handler_module
 
@@ -40,6 +41,10 @@ class Declared:
     # Fields of the answer shown once: an idempotent replay leaves them out (a webhook
     # endpoint's secret, which the table never keeps in clear).
     shown_once: tuple[str, ...] = ()
+    # What the sample request needs in its partner's tenant before it can succeed (the
+    # customer an account opens for, the account a number is issued to), written by
+    # `write_trials.prepared` with the store and the tenant id.
+    seed: Callable[[Any, str], None] | None = None
 
 
 def _customer_racer(body: Body, racer: int) -> Body:
@@ -64,6 +69,15 @@ DECLARED: dict[str, Declared] = {
     ),
     # A public key is the whole body: the racers send the same bytes under their own keys.
     "POST /v1/signing-keys": Declared("signing_key", None, "publicKey"),
+    # Accounts, numbers and addresses have no partner-chosen unique value: the race on one
+    # value does not apply (numbers and addresses race in tests/integration/test_accounts*).
+    "POST /v1/accounts": Declared("account", "account.created", None, seed=seed_sample_world),
+    "POST /v1/accounts/{accountId}/account-numbers": Declared(
+        "account_number", "account_number.created", None, seed=seed_sample_world
+    ),
+    "POST /v1/accounts/{accountId}/blockchain-addresses": Declared(
+        "blockchain_address", "blockchain_address.created", None, seed=seed_sample_world
+    ),
 }
 
 
@@ -74,6 +88,8 @@ class CreateEndpoint:
     query: str  # the sample's raw query string
     body: bytes  # the sample's body, byte for byte
     declared: Declared
+    raw_path: str  # the sample's path, its parameters filled in
+    path_params: dict[str, str]
 
     @property
     def route_key(self) -> str:
@@ -158,6 +174,8 @@ def create_endpoints() -> tuple[CreateEndpoint, ...]:
                 query=str(event.get("rawQueryString") or ""),
                 body=body.encode("utf-8"),
                 declared=declared,
+                raw_path=str(event["rawPath"]),
+                path_params=dict(event.get("pathParameters") or {}),
             )
         )
     return tuple(out)

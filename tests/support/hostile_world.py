@@ -33,6 +33,7 @@ from localapi.events import http_api_event
 from localapi.template import load_template
 from partner_sdk import signing
 from tests.integration.conftest import TABLE
+from tests.integration.test_customers import callback as kyc_callback
 from tests.support.harness import HOST, Partner, Reply
 from tests.support.route_targets import ID_VALUE, PAGE, PARTNER, Target, of_kind, targets
 from tests.support.template_table import create_table
@@ -271,6 +272,9 @@ class World:
             assert found is not None, f"{target} answered no id: {reply.text}"
             tenant.ids.setdefault(found.group(1), created["id"])
             tenant.urls.extend(_urls(created))
+            if created.get("object") == "customer":
+                # Approved, as accounts open for active customers only.
+                assert kyc_callback(tenant.tenant_id, created["id"]).status == 200
         for target in of_kind(PARTNER):
             if target.is_list and target.has_sample():
                 attempt = self.valid(target, tenant)

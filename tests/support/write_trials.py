@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from core.platform import keys
-from core.platform.store import deserialize
+from core.platform.store import Store, deserialize
 from tests.support.create_endpoints import CreateEndpoint
 from tests.support.harness import Partner, Reply, make_event
 
@@ -32,18 +33,26 @@ def signed_event(
     """The endpoint's sample request (or `body` / `query` instead), signed by `partner`."""
     data = endpoint.body if body is None else body
     raw_query = endpoint.query if query is None else query
-    headers = partner.headers(endpoint.method, endpoint.path, raw_query, data, now=now)
+    headers = partner.headers(endpoint.method, endpoint.raw_path, raw_query, data, now=now)
     headers["Content-Type"] = "application/json"
     if idempotency_key is not None:
         headers["Idempotency-Key"] = idempotency_key
     return make_event(
         endpoint.method,
-        endpoint.path,
+        endpoint.raw_path,
         query=raw_query,
         body=data,
         headers=headers,
+        path_params=endpoint.path_params,
         route_key=endpoint.route_key,
     )
+
+
+def prepared(endpoint: CreateEndpoint, partner: Partner) -> Partner:
+    """`partner`, its tenant holding what the endpoint's sample needs (`Declared.seed`)."""
+    if endpoint.declared.seed is not None:
+        endpoint.declared.seed(Store(os.environ["TABLE_NAME"]), partner.tenant_id)
+    return partner
 
 
 def invoke(endpoint: CreateEndpoint, event: dict[str, Any]) -> Reply:

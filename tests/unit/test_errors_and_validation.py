@@ -41,6 +41,7 @@ def test_every_code_of_api_md_maps_to_its_status_and_type() -> None:
         "capability_missing": 422,
         "limit_exceeded": 422,
         "reference_invalid": 422,
+        "scheme_unsupported": 422,
         "too_many_requests": 429,
         "challenge_missing": 409,
         "challenge_used": 409,

@@ -67,12 +67,12 @@ def test_a_family_importing_an_undeclared_family_breaks_the_layering(tree: Path)
 
 
 def test_an_undeclared_package_in_the_layer_breaks_the_layering(tree: Path) -> None:
-    package = tree / "layers/core/python/core/accounts"
+    package = tree / "layers/core/python/core/treasury"
     package.mkdir()
-    (package / "__init__.py").write_text('"""Customer accounts."""\n')
+    (package / "__init__.py").write_text('"""Treasury."""\n')
     result = lint_imports(tree)
     assert result.returncode == 1
-    assert "core.accounts is neither the platform nor a declared family" in result.stdout
+    assert "core.treasury is neither the platform nor a declared family" in result.stdout
 
 
 def test_a_handler_importing_past_the_pipeline_breaks_the_handlers_contract(tree: Path) -> None:
@@ -85,12 +85,12 @@ def test_a_handler_importing_past_the_pipeline_breaks_the_handlers_contract(tree
 
 
 def test_a_function_folder_without_an_owner_breaks_the_handlers_contract(tree: Path) -> None:
-    folder = tree / "functions/accounts/get"
+    folder = tree / "functions/treasury/get"
     folder.mkdir(parents=True)
     (folder / "app.py").write_text("from core.platform.pipeline import endpoint\n")
     result = lint_imports(tree)
     assert result.returncode == 1
-    assert "functions.accounts has no owning family" in result.stdout
+    assert "functions.treasury has no owning family" in result.stdout
 
 
 def test_sdk_imports_against_its_layers_break_the_sdk_contracts(tree: Path) -> None:

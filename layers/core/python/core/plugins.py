@@ -10,4 +10,8 @@ it pay for them.
 # Modules that register a `core.platform.cascade.Dependent` (what a customer's
 # deactivation suspends); loaded by `cascade.run` alone (the deactivate and activate
 # functions).
-CASCADE_DEPENDENTS: tuple[str, ...] = ("core.ingestion.bank_accounts", "core.ingestion.blockchain_wallets")
+CASCADE_DEPENDENTS: tuple[str, ...] = (
+    "core.ingestion.bank_accounts",
+    "core.ingestion.blockchain_wallets",
+    "core.accounts.accounts",
+)

@@ -118,7 +118,7 @@ def _link_key(tenant_id: str, record_id: str, customer_id: str) -> dict[str, str
     return {"PK": keys.tenant_pk(tenant_id), "SK": f"{record_id}#C#{customer_id}"}
 
 
-def _mirror(tx: Tx, link: dict[str, Any], status: str) -> None:
+def _mirror(tx: Tx, link: dict[str, Any], status: str, now: float) -> None:
     """The cascade changed a link's status: keep the record's copy in step."""
     tx.update(
         keys.entity_key(link["tenantId"], link["recordId"]),

@@ -35,9 +35,10 @@ class Dependent:
     kind: str  # the GSI3 sort-key prefix, e.g. "account"
     active: frozenset[str]  # statuses a deactivation suspends
     suspended: str  # the status it sets
-    # Optional: more writes for each changed item, in the same transaction (e.g. a copy of
-    # the status kept on a parent record). Called with the item and its new status.
-    mirror: Callable[[Tx, dict[str, Any], str], None] | None = None
+    # Optional: more writes for each changed item, in the same transaction (a copy of the
+    # status kept on a parent record, the item's own `.updated` event). Called with the
+    # item as read, its new status and the time.
+    mirror: Callable[[Tx, dict[str, Any], str, float], None] | None = None
 
     @property
     def batch(self) -> int:
@@ -96,7 +97,7 @@ def _suspend(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: 
         on_fail=StateConflict("An owned item changed during deactivation; retry."),
     )
     if dependent.mirror is not None:
-        dependent.mirror(tx, item, dependent.suspended)
+        dependent.mirror(tx, item, dependent.suspended, now)
 
 
 def _restore(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: float) -> None:
@@ -109,7 +110,7 @@ def _restore(tx: Tx, item: dict[str, Any], dependent: Dependent, run: str, now: 
         on_fail=StateConflict("An owned item changed during activation; retry."),
     )
     if dependent.mirror is not None:
-        dependent.mirror(tx, item, item["suspendedFrom"])
+        dependent.mirror(tx, item, item["suspendedFrom"], now)
 
 
 def run(

@@ -35,6 +35,35 @@ class Settings(BaseModel):
     # `http` to loopback addresses for the local sandbox only: template.yaml never sets it
     # (a test checks), so a deployment refuses loopback like every private address.
     webhook_allow_loopback_http: bool = Field(default=False, alias="WEBHOOK_ALLOW_LOOPBACK_HTTP")
+    # Customer accounts: who issues account numbers (template.yaml's parameters of the same
+    # names; the defaults, the sandbox's, are valid numbers of real banks). IBANs: one
+    # issuing country and bank per currency, `CUR=CC/bank[/branch]` joined by commas (a
+    # GBP branch is its sort code).
+    account_iban_issuers: str = Field(
+        default="EUR=DE/10010010,GBP=GB/NWBK/601613,CHF=CH/00230,PLN=PL/10901014,"
+        "SEK=SE/500,NOK=NO/8601,DKK=DK/0040",
+        alias="ACCOUNT_IBAN_ISSUERS",
+    )
+    account_aba_routing_number: str = Field(default="110000000", alias="ACCOUNT_ABA_ROUTING_NUMBER")
+    account_aba_bank_name: str = Field(default="Sandbox Bank", alias="ACCOUNT_ABA_BANK_NAME")
+    account_clabe_bank_code: str = Field(default="646", alias="ACCOUNT_CLABE_BANK_CODE")
+    account_clabe_plaza: str = Field(default="180", alias="ACCOUNT_CLABE_PLAZA")
+    # Deposit addresses: one account-level extended public key per chain family (BIP-44
+    # m/44'/60'/N' for EVM chains, BIP-84 m/84'/0'/N' for bitcoin, BIP-44 m/44'/195'/N' for
+    # tron); empty turns the family off. The defaults are the sandbox's: account 0 of the
+    # BIP-39 test mnemonic "abandon ... about" (published vectors; never hold funds there).
+    deposit_xpub_evm: str = Field(
+        default="xpub6DCoCpSuQZB2jawqnGMEPS63ePKWkwWPH4TU45Q7LPXWuNd8TMtVxRrgjtEshuqpK3mdhaWHPFsBngh5GFZaM6si3yZdUsT8ddYM3PwnATt",
+        alias="DEPOSIT_XPUB_EVM",
+    )
+    deposit_xpub_bitcoin: str = Field(
+        default="zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs",
+        alias="DEPOSIT_XPUB_BITCOIN",
+    )
+    deposit_xpub_tron: str = Field(
+        default="xpub6D1AabNHCupeiLM65ZR9UStMhJ1vCpyV4XbZdyhMZBiJXALQtmn9p42VTQckoHVn8WNqS7dqnJokZHAHcHGoaQgmv8D45oNUKx6DZMNZBCd",
+        alias="DEPOSIT_XPUB_TRON",
+    )
 
 
 @lru_cache(maxsize=1)

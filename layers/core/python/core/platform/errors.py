@@ -37,6 +37,7 @@ ERROR_TABLE: dict[str, tuple[int, str]] = {
     "capability_missing": (422, "invalid_request_error"),
     "limit_exceeded": (422, "invalid_request_error"),
     "reference_invalid": (422, "invalid_request_error"),
+    "scheme_unsupported": (422, "invalid_request_error"),
     "signature_mismatch": (422, "invalid_request_error"),
     "too_many_requests": (429, "rate_limit_error"),
     "internal": (500, "api_error"),
@@ -168,6 +169,18 @@ class LimitExceeded(ApiError):
 
 class ReferenceInvalid(ApiError):
     code = "reference_invalid"
+
+
+class CustomerNotActive(ApiError):
+    code = "customer_not_active"
+
+
+class CapabilityMissing(ApiError):
+    code = "capability_missing"
+
+
+class SchemeUnsupported(ApiError):
+    code = "scheme_unsupported"
 
 
 class TooManyRequests(ApiError):

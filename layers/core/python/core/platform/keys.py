@@ -1,7 +1,11 @@
 """Key shapes of the single table. The only module that knows them.
 
-Every partition key begins with the tenant (`T#<tenantId>`), so no query can cross
-tenants by construction. Lists use GSI1, whose sort key is the time-sortable id.
+Every partition key of a tenant's data begins with the tenant (`T#<tenantId>`), so no
+query can cross tenants by construction. Lists use GSI1, whose sort key is the
+time-sortable id. The one exception is `deployment_guard_key`: values unique across the
+whole deployment (an account number, a deposit address) need a guard outside any
+tenant's partition (`D#...`); it holds only the owner's tenant and id, and no request
+queries it (every list and read names a `T#` partition).
 """
 
 from __future__ import annotations
@@ -30,6 +34,17 @@ def list_attrs(tenant_id: str, collection: str, entity_id: str) -> dict[str, str
 def guard_key(tenant_id: str, name: str, value: str) -> dict[str, str]:
     """A uniqueness guard: one item per (tenant, unique field, value)."""
     return {"PK": tenant_pk(tenant_id), "SK": f"U#{name}#{value}"}
+
+
+def child_key(tenant_id: str, parent_id: str, kind: str, child_id: str) -> dict[str, str]:
+    """An item kept in its parent's item collection (an account's numbers and addresses),
+    so one consistent Query of the parent's id reads the parent and all its children."""
+    return {"PK": tenant_pk(tenant_id), "SK": f"{parent_id}#{kind}#{child_id}"}
+
+
+def deployment_guard_key(name: str, value: str) -> dict[str, str]:
+    """A value unique across the deployment, whichever tenant holds it (see the docstring)."""
+    return {"PK": f"D#{name}#{value}", "SK": "D"}
 
 
 def idempotency_key(tenant_id: str, key: str) -> dict[str, str]:

@@ -31,6 +31,10 @@ EVENT_TYPES = frozenset(
         "webhook_endpoint.created",
         "webhook_endpoint.updated",
         "webhook_endpoint.deleted",
+        "account.created",
+        "account.updated",
+        "account_number.created",
+        "blockchain_address.created",
     }
 )
 

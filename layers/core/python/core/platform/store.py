@@ -232,9 +232,11 @@ class Store:
         sk_after: str | None = None,
         sk_prefix: str | None = None,
         filter_: Condition | None = None,
+        consistent: bool = False,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """One Query call. `sk_after` / `sk_prefix` narrow the sort key; `filter_` is applied
-        after `limit` items were read (DynamoDB's rule), so a page may hold fewer."""
+        after `limit` items were read (DynamoDB's rule), so a page may hold fewer.
+        `consistent` only on the table itself (DynamoDB has no consistent index reads)."""
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": pk_value}
         condition = "#pk = :pk"
@@ -252,6 +254,8 @@ class Store:
             "Limit": limit,
             "ScanIndexForward": forward,
         }
+        if consistent:
+            params["ConsistentRead"] = True
         if filter_ is not None:
             params["FilterExpression"] = filter_.expression
             names.update(filter_.names)

@@ -1,0 +1,1 @@
+"""Customer accounts (seed 001): accounts, their account numbers and deposit addresses."""
