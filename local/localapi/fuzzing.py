@@ -206,11 +206,52 @@ class FuzzReport:
 # -- running ----------------------------------------------------------------------------------
 
 
-def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> Credentials:
+class SandboxReviewer:
+    """Approves every customer the fuzzer creates, as a person on the sandbox KYC page
+    would (a callback signed with the sandbox's secret): accounts open for active
+    customers only, so without it no account, number or address route could succeed."""
+
+    def __init__(self, credentials_file: Path, tenant_id: str) -> None:
+        from localapi.sandbox import read_credentials
+
+        document = read_credentials(credentials_file)
+        self.base_url = str(document["baseUrl"])
+        self.secret = str(document["kycSandboxSecret"])
+        self.tenant_id = tenant_id
+        self.approved = 0
+
+    def after_call(self, context: Any, case: Any, response: Any) -> None:
+        """schemathesis' `after_call` hook."""
+        if case.operation.label != "POST /v1/customers" or response.status_code != 201:
+            return
+        import secrets
+
+        import httpx
+
+        from core.customers import kyc
+
+        now = int(time.time())
+        body = kyc.callback_body(
+            event_id=f"kyce_{secrets.token_hex(16)}",
+            tenant_id=self.tenant_id,
+            customer_id=str(response.json()["id"]),
+            decision="approved",
+            reason=None,
+            occurred_at=now,
+        )
+        headers = {
+            "Content-Type": "application/json",
+            kyc.SIGNATURE_HEADER: kyc.sign_callback(body, now, secret=self.secret),
+        }
+        if httpx.post(kyc.callback_url(self.base_url), content=body, headers=headers, timeout=30).is_success:
+            self.approved += 1
+
+
+def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> tuple[Credentials, str]:
     """A partner of its own for a run, onboarded in the running API's table as `localapi
     serve` onboards the sandbox's (one API key with every scope, one Ed25519 signing key,
     signatures required): what the fuzzer creates, lists and deletes stays in its tenant,
-    and the sandbox partner's keys are out of its reach."""
+    and the sandbox partner's keys are out of its reach. Returns its credentials and tenant."""
     import boto3
 
     from core.platform.store import Store
@@ -226,13 +267,14 @@ def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> Credential
         aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
     partner = seed_sandbox(Store(str(document["tableName"]), client=client), name=name)
-    return Credentials(
+    credentials = Credentials(
         base_url=str(document["baseUrl"]),
         api_key=partner.api_key,
         signing_key_id=partner.signing_key_id,
         private_key_pem=partner.private_key_pem,
         algorithm=ALGORITHM,
     )
+    return credentials, partner.tenant_id
 
 
 def load_schema(base_url: str, *, config: Any) -> Any:
@@ -301,13 +343,15 @@ def run(
     many generated cases that its strategies reject): such operations are fuzzed again,
     alone, with another seed, until each had `examples` or `TOP_UP_ROUNDS` are spent."""
     started = time.perf_counter()
-    auth = SigningAuth(onboard(credentials_file))
+    credentials, tenant_id = onboard(credentials_file)
+    auth = SigningAuth(credentials)
+    reviewer = SandboxReviewer(credentials_file, tenant_id)
     report = FuzzReport({}, [], dict(EXCLUDED), [], auth.signed, 0.0)
     failures: dict[tuple[str, str, str], Failure] = {}
     config = configuration(
         base_url, examples=examples, sequences=sequences, phases=phases, seed=seed, workers=workers
     )
-    _execute(load_schema(base_url, config=config), auth, report, failures)
+    _execute(load_schema(base_url, config=config), auth, reviewer, report, failures)
     for round_ in range(1, TOP_UP_ROUNDS + 1):
         short = {
             label: examples - tally.by_phase["fuzzing"]
@@ -324,18 +368,26 @@ def run(
             seed=None if seed is None else seed + round_,
             workers=workers,
         )
-        _execute(load_schema(base_url, config=config).include(name=sorted(short)), auth, report, failures)
+        schema = load_schema(base_url, config=config).include(name=sorted(short))
+        _execute(schema, auth, reviewer, report, failures)
     report.failures = list(failures.values())
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _execute(schema: Any, auth: SigningAuth, report: FuzzReport, failures: dict[Any, Failure]) -> None:
+def _execute(
+    schema: Any,
+    auth: SigningAuth,
+    reviewer: SandboxReviewer,
+    report: FuzzReport,
+    failures: dict[Any, Failure],
+) -> None:
     from schemathesis import engine
     from schemathesis.engine import events
 
     schema.auth.set_from_requests(auth)
     schema.hooks.register_hook_with_name(_excuse_unstated_rules(report), "filter_failure")
+    schema.hooks.register_hook_with_name(reviewer.after_call, "after_call")
     seen: set[str] = set()
     for event in engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from core.onchain.chains import Chain
 from core.platform import cascade, keys, listing, outbox
@@ -70,7 +70,35 @@ AccountId = Annotated[str, Field(pattern=id_pattern("acc"), max_length=64)]
 CustomerId = Annotated[str, Field(pattern=id_pattern("cus"), max_length=64)]
 
 
+# The document states the type's rule too (`_shape` enforces it): a fiat account names a
+# currency and no asset or chain; a wallet names an asset and a chain and no currency.
+_TYPE_RULE = {
+    "oneOf": [
+        {
+            "properties": {
+                "type": {"enum": list(FIAT_TYPES)},
+                "currency": {"type": "string"},
+                "asset": {"type": "null"},
+                "chain": {"type": "null"},
+            },
+            "required": ["currency"],
+        },
+        {
+            "properties": {
+                "type": {"const": "wallet"},
+                "asset": {"type": "string"},
+                "chain": {"type": "string"},
+                "currency": {"type": "null"},
+            },
+            "required": ["asset", "chain"],
+        },
+    ]
+}
+
+
 class CreateAccount(RequestModel):
+    model_config = ConfigDict(**RequestModel.model_config, json_schema_extra=_TYPE_RULE)
+
     customerId: CustomerId
     type: AccountType = Field(
         description="`demand_deposit` (fiat) or `virtual` (a segregated fiat sub-account), with "

@@ -119,6 +119,8 @@ Chain = Annotated[
         description="Blockchain network identifier, lower-case: ethereum, polygon, arbitrum, optimism, "
         "base, avalanche, bsc, bitcoin, or any other `^[a-z0-9][a-z0-9-]{1,31}$`.",
         examples=["ethereum", "bitcoin"],
+        # Documented here, checked by validate_chain (with its own message).
+        json_schema_extra={"pattern": CHAIN_PATTERN},
     ),
 ]
 """A chain identifier, `^[a-z0-9][a-z0-9-]{1,31}$`; the known ones are `KNOWN_CHAINS`."""
