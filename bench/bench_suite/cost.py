@@ -61,6 +61,9 @@ LIST_CUSTOMERS = "GET /v1/customers"
 BANK_ACCOUNTS = "POST /v1/bank-accounts"
 SIGNING_KEYS = "POST /v1/signing-keys"
 SIGNING_KEY = "DELETE /v1/signing-keys/{keyId}"
+ACCOUNTS = "POST /v1/accounts"
+ISSUE_NUMBER = "POST /v1/accounts/{accountId}/account-numbers"
+ISSUE_ADDRESS = "POST /v1/accounts/{accountId}/blockchain-addresses"
 
 
 @dataclass(frozen=True)
@@ -358,9 +361,50 @@ def _request_types(h: _Harness, n: int, customers_first: int) -> list[RequestTyp
         (key_id,) = _other_keys(h)
         return h.send(SIGNING_KEY, params={"keyId": key_id}, idempotency_key=str(uuid.uuid4()))
 
+    types.extend(_account_types(h, n))
     types.append(h.measure("create signing key", "write", SIGNING_KEYS, create_key, n))
     types.append(h.measure("delete signing key", "write", SIGNING_KEY, delete_key, n))
     return types
+
+
+def _account_types(h: _Harness, n: int) -> list[RequestType]:
+    """Opening accounts for an approved customer (written directly, uncounted) and issuing
+    IBANs (at most 5 per account: a new account, uncounted, every 5) and addresses."""
+    from core.platform import keys
+
+    customer_id = "cus_BENCHCOST"
+    h.store.put(
+        keys.entity_key(h.tenant_id, customer_id),
+        {"type": "customer", "id": customer_id, "status": "active", "capabilities": ["accounts"]},
+    )
+    fiat = {"customerId": customer_id, "type": "demand_deposit", "currency": "EUR", "label": "Operating"}
+    wallet = {"customerId": customer_id, "type": "wallet", "asset": "USDC", "chain": "ethereum"}
+    per_account = 5
+    fiat_accounts = [_created_id(h, ACCOUNTS, fiat) for _ in range(n // per_account + 2)]
+    wallet_id = _created_id(h, ACCOUNTS, wallet)
+
+    def number(i: int) -> Sample:
+        account_id = fiat_accounts[i // per_account]
+        return h.send(
+            ISSUE_NUMBER, params={"accountId": account_id}, body={}, idempotency_key=str(uuid.uuid4())
+        )
+
+    def address(i: int) -> Sample:
+        return h.send(
+            ISSUE_ADDRESS, params={"accountId": wallet_id}, body={}, idempotency_key=str(uuid.uuid4())
+        )
+
+    return [
+        h.measure(
+            "open account",
+            "write",
+            ACCOUNTS,
+            lambda i: h.send(ACCOUNTS, body=fiat, idempotency_key=str(uuid.uuid4())),
+            n,
+        ),
+        h.measure("issue account number (IBAN)", "write", ISSUE_NUMBER, number, n),
+        h.measure("issue deposit address", "write", ISSUE_ADDRESS, address, n),
+    ]
 
 
 def _other_keys(h: _Harness) -> list[str]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from core.onchain.chains import Chain
 from core.platform import cascade, keys, listing, outbox
@@ -72,7 +73,7 @@ CustomerId = Annotated[str, Field(pattern=id_pattern("cus"), max_length=64)]
 
 # The document states the type's rule too (`_shape` enforces it): a fiat account names a
 # currency and no asset or chain; a wallet names an asset and a chain and no currency.
-_TYPE_RULE = {
+_TYPE_RULE: JsonDict = {
     "oneOf": [
         {
             "properties": {
