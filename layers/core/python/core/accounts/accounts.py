@@ -28,6 +28,7 @@ from core.platform.errors import (
     ApiError,
     CapabilityMissing,
     CustomerNotActive,
+    LimitExceeded,
     ParameterInvalid,
     ParameterMissing,
     RaceLost,
@@ -531,6 +532,59 @@ def close(call: Call[CloseAccountBody, None, AccountPath]) -> dict[str, Any]:
         raise StateConflict(f"The account is {account['status']}; it cannot be closed.", param="accountId")
     after = _write(call, account, {"status": "closed"}, removing=("suspendedBy", "suspendedFrom"))
     return render_with_children(after, children)
+
+
+# -- issuing numbers and addresses -------------------------------------------------------------
+
+
+def stage_issue(
+    tx: Tx, tenant_id: str, account_id: str, facts: Facts, *, count: str, limit: int, what: str
+) -> None:
+    """The account's part of an issuing transaction: it exists, is `active`, still has the
+    facts the request relied on, and holds fewer than `limit` of `what`; its `count`
+    attribute moves by one. A failed condition names the rule from the item as it was."""
+    expected = {"accountType": facts.account_type, "currency": facts.currency, "chain": facts.chain}
+    checked = {name: value for name, value in expected.items() if value is not None}
+    tx.update(
+        keys.entity_key(tenant_id, account_id),
+        f"ADD {count} :one",
+        values={":one": 1},
+        condition=Condition(
+            " AND ".join(
+                [
+                    "#type = :account",
+                    "#status = :active",
+                    *(f"{n} = :{n}" for n in checked),
+                    f"{count} < :max",
+                ]
+            ),
+            {"#type": "type", "#status": "status"},
+            {
+                ":account": "account",
+                ":active": "active",
+                ":max": limit,
+                **{f":{n}": v for n, v in checked.items()},
+            },
+        ),
+        on_fail=_issue_gate(account_id, count=count, limit=limit, what=what),
+    )
+
+
+def _issue_gate(account_id: str, *, count: str, limit: int, what: str) -> Any:
+    def decide(account: dict[str, Any] | None) -> ApiError:
+        if account is None or account.get("type") != "account":
+            return missing(account_id)
+        if account.get("status") != "active":
+            return StateConflict(
+                f"The account is {account.get('status')}; {what} are issued to active accounts only.",
+                param="accountId",
+            )
+        if int(account.get(count, 0)) >= limit:
+            return LimitExceeded(f"An account holds at most {limit} {what}.", param="accountId")
+        forget(account["tenantId"], account_id)
+        return RaceLost("The account's facts were stale; reading them again.")
+
+    return decide
 
 
 # -- the cascade -------------------------------------------------------------------------------

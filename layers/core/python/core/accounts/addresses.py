@@ -19,13 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 from core.accounts import deposit_keys
-from core.accounts.accounts import ADDRESS_KIND, AccountPath, facts, forget, missing, render_address
+from core.accounts.accounts import ADDRESS_KIND, AccountPath, facts, render_address, stage_issue
 from core.onchain import chains
 from core.platform import keys, outbox
 from core.platform.errors import (
     AlreadyExists,
-    ApiError,
-    LimitExceeded,
     RaceLost,
     SchemeUnsupported,
     StateConflict,
@@ -40,25 +38,6 @@ KEY_GUARD = "deposit_key"
 ADDRESS_GUARD = "deposit_address"
 
 IssueBlockchainAddress = EmptyBody
-
-
-def _account_gate(account_id: str) -> Any:
-    def decide(account: dict[str, Any] | None) -> ApiError:
-        if account is None or account.get("type") != "account":
-            return missing(account_id)
-        if account.get("status") != "active":
-            return StateConflict(
-                f"The account is {account.get('status')}; addresses are issued to active accounts only.",
-                param="accountId",
-            )
-        if int(account.get("addressCount", 0)) >= MAX_PER_ACCOUNT:
-            return LimitExceeded(
-                f"An account holds at most {MAX_PER_ACCOUNT} deposit addresses.", param="accountId"
-            )
-        forget(account["tenantId"], account_id)
-        return RaceLost("The account's facts were stale; reading them again.")
-
-    return decide
 
 
 def issue(call: Call[IssueBlockchainAddress, None, AccountPath]) -> dict[str, Any]:
@@ -99,23 +78,14 @@ def issue(call: Call[IssueBlockchainAddress, None, AccountPath]) -> dict[str, An
         else Condition("attribute_not_exists(nextIndex)"),
         on_fail=taken,
     )
-    call.tx.update(
-        keys.entity_key(tenant_id, account_id),
-        "ADD addressCount :one",
-        values={":one": 1},
-        condition=Condition(
-            "#type = :account AND #status = :active AND accountType = :wallet AND chain = :chain "
-            "AND addressCount < :max",
-            {"#type": "type", "#status": "status"},
-            {
-                ":account": "account",
-                ":active": "active",
-                ":wallet": "wallet",
-                ":chain": known.chain,
-                ":max": MAX_PER_ACCOUNT,
-            },
-        ),
-        on_fail=_account_gate(account_id),
+    stage_issue(
+        call.tx,
+        tenant_id,
+        account_id,
+        known,
+        count="addressCount",
+        limit=MAX_PER_ACCOUNT,
+        what="deposit addresses",
     )
     call.tx.create(
         keys.child_key(tenant_id, account_id, ADDRESS_KIND, address_id),

@@ -26,22 +26,17 @@ from core.accounts.accounts import (
     AccountPath,
     Facts,
     facts,
-    forget,
-    missing,
     render_number,
+    stage_issue,
 )
 from core.platform import keys, outbox
 from core.platform.errors import (
     AlreadyExists,
-    ApiError,
-    LimitExceeded,
     RaceLost,
     SchemeUnsupported,
-    StateConflict,
 )
 from core.platform.ids import new_id
 from core.platform.pipeline import Call
-from core.platform.store import Condition
 from core.platform.validation import RequestModel
 
 MAX_PER_ACCOUNT = 5
@@ -80,30 +75,11 @@ def _scheme(call: Call[IssueAccountNumber, Any, AccountPath], facts: Facts) -> A
     )
 
 
-def _account_gate(account_id: str) -> Any:
-    def decide(account: dict[str, Any] | None) -> ApiError:
-        if account is None or account.get("type") != "account":
-            return missing(account_id)
-        if account.get("status") != "active":
-            return StateConflict(
-                f"The account is {account.get('status')}; numbers are issued to active accounts only.",
-                param="accountId",
-            )
-        if int(account.get("numberCount", 0)) >= MAX_PER_ACCOUNT:
-            return LimitExceeded(
-                f"An account holds at most {MAX_PER_ACCOUNT} account numbers.", param="accountId"
-            )
-        forget(account["tenantId"], account_id)
-        return RaceLost("The account's facts were stale; reading them again.")
-
-    return decide
-
-
 def issue(call: Call[IssueAccountNumber, None, AccountPath]) -> dict[str, Any]:
     account_id, tenant_id = call.path.accountId, call.tenant_id
     known = facts(call)
     scheme = _scheme(call, known)
-    account_type, currency = known.account_type, known.currency
+    currency = known.currency
     assert currency is not None  # _scheme refused an account without one
     drawn = number_schemes.draw(scheme, currency, number_schemes.issuers(call.settings))
     unique = drawn.pop("unique")
@@ -117,23 +93,14 @@ def issue(call: Call[IssueAccountNumber, None, AccountPath]) -> dict[str, Any]:
         **drawn,
         "createdAt": int(call.now),
     }
-    call.tx.update(
-        keys.entity_key(tenant_id, account_id),
-        "ADD numberCount :one",
-        values={":one": 1},
-        condition=Condition(
-            "#type = :account AND #status = :active AND accountType = :accountType "
-            "AND currency = :currency AND numberCount < :max",
-            {"#type": "type", "#status": "status"},
-            {
-                ":account": "account",
-                ":active": "active",
-                ":accountType": account_type,
-                ":currency": currency,
-                ":max": MAX_PER_ACCOUNT,
-            },
-        ),
-        on_fail=_account_gate(account_id),
+    stage_issue(
+        call.tx,
+        tenant_id,
+        account_id,
+        known,
+        count="numberCount",
+        limit=MAX_PER_ACCOUNT,
+        what="account numbers",
     )
     call.tx.create(
         keys.child_key(tenant_id, account_id, NUMBER_KIND, number_id),
