@@ -114,6 +114,7 @@ class PartnerClient:
         self.bank_accounts = resources.BankAccounts(self)
         self.blockchain_wallets = resources.BlockchainWallets(self)
         self.webhook_endpoints = resources.WebhookEndpoints(self)
+        self.accounts = resources.Accounts(self)
 
     @property
     def http(self) -> httpx.Client:

@@ -3,10 +3,19 @@
 builds paths, bodies and query parameters; the transport (signing, idempotency keys,
 retries) is `PartnerClient.request`, and pagination is `Resource._page` / `Resource._every`."""
 
+from partner_sdk.resources.accounts import Accounts
 from partner_sdk.resources.customers import Customers
 from partner_sdk.resources.events import Events
 from partner_sdk.resources.ingestion import BankAccounts, BlockchainWallets
 from partner_sdk.resources.signing_keys import SigningKeys
 from partner_sdk.resources.webhook_endpoints import WebhookEndpoints
 
-__all__ = ["BankAccounts", "BlockchainWallets", "Customers", "Events", "SigningKeys", "WebhookEndpoints"]
+__all__ = [
+    "Accounts",
+    "BankAccounts",
+    "BlockchainWallets",
+    "Customers",
+    "Events",
+    "SigningKeys",
+    "WebhookEndpoints",
+]
