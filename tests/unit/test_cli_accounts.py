@@ -338,6 +338,10 @@ def test_close_posts_an_empty_object_and_shows_the_closed_account() -> None:
     assert "Account closed" in result.stdout and "inactive" in result.stdout
     as_json = api.invoke("accounts", "close", ACCOUNT["id"], "--json")
     assert json.loads(as_json.stdout)["status"] == "closed"
+    api.body = with_children({**ACCOUNT, "status": "closed"})
+    bare = api.invoke("accounts", "close", ACCOUNT["id"])
+    assert bare.exit_code == 0, bare.output
+    assert "No account numbers yet" not in bare.stdout  # a closed account is issued nothing
 
 
 def test_numbers_issue_with_and_without_a_scheme() -> None:

@@ -102,19 +102,21 @@ def _number_row(number: Any) -> list[Text]:
 
 def _show_account(account: Any, as_json: bool, title: str = "Account") -> None:
     """The account's fields, then a table of its numbers and one of its addresses (each
-    shown when it has some; when it has none yet but its type takes them, how to issue one)."""
+    shown when it has some; when it has none yet, is active and its type takes them, how to
+    issue one)."""
     if as_json or not isinstance(account, dict):
         print_json(account, as_json)
         return
     stdout().print(details(title, account, ACCOUNT_FIELDS))
     account_id, account_type = account.get("id"), account.get("type")
+    issuable = account.get("status") == "active"
     _children(
         account.get("accountNumbers"),
         "account number",
         NUMBER_COLUMNS,
         _number_row,
         f"No account numbers yet: partner accounts numbers issue {account_id}"
-        if account_type in FIAT_TYPES
+        if issuable and account_type in FIAT_TYPES
         else None,
     )
     _children(
@@ -123,7 +125,7 @@ def _show_account(account: Any, as_json: bool, title: str = "Account") -> None:
         ADDRESS_COLUMNS,
         None,
         f"No blockchain addresses yet: partner accounts addresses issue {account_id}"
-        if account_type == "wallet"
+        if issuable and account_type == "wallet"
         else None,
     )
 
