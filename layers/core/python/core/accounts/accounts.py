@@ -271,9 +271,10 @@ def read(store: Store, tenant_id: str, account_id: str) -> tuple[dict[str, Any],
     return account, [i for i in items if i["SK"].startswith(f"{account_id}#")]
 
 
-# The most numbers and addresses an account holds (numbers.MAX_PER_ACCOUNT +
-# addresses.MAX_PER_ACCOUNT), so that one Query page reads it whole.
-MAX_CHILDREN = 5 + 100
+# What an account holds at most (422 `limit_exceeded` beyond), so one Query page reads it whole.
+MAX_NUMBERS = 5
+MAX_ADDRESSES = 100
+MAX_CHILDREN = MAX_NUMBERS + MAX_ADDRESSES
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from __future__ import annotations
 from typing import Any
 
 from core.accounts import deposit_keys
-from core.accounts.accounts import ADDRESS_KIND, AccountPath, facts, render_address, stage_issue
+from core.accounts.accounts import (
+    ADDRESS_KIND,
+    MAX_ADDRESSES,
+    AccountPath,
+    facts,
+    render_address,
+    stage_issue,
+)
 from core.onchain import chains
 from core.platform import keys, outbox
 from core.platform.errors import (
@@ -33,7 +40,7 @@ from core.platform.pipeline import Call
 from core.platform.store import Condition
 from core.platform.validation import EmptyBody
 
-MAX_PER_ACCOUNT = 100
+MAX_PER_ACCOUNT = MAX_ADDRESSES
 KEY_GUARD = "deposit_key"
 ADDRESS_GUARD = "deposit_address"
 
@@ -63,8 +70,7 @@ def issue(call: Call[IssueBlockchainAddress, None, AccountPath]) -> dict[str, An
         "asset": known.asset,
         "address": address,
         "derivationPath": key.path(index),
-        "keyFingerprint": key.fingerprint,
-        "index": index,
+        "keyFingerprint": key.fingerprint,  # which key: the path alone does not say
         "createdAt": int(call.now),
     }
     taken = RaceLost("Another request took this index; reading the next.")

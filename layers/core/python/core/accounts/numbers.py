@@ -22,6 +22,7 @@ from pydantic import Field
 from core.accounts import number_schemes
 from core.accounts.accounts import (
     FIAT_TYPES,
+    MAX_NUMBERS,
     NUMBER_KIND,
     AccountPath,
     Facts,
@@ -39,7 +40,7 @@ from core.platform.ids import new_id
 from core.platform.pipeline import Call
 from core.platform.validation import RequestModel
 
-MAX_PER_ACCOUNT = 5
+MAX_PER_ACCOUNT = MAX_NUMBERS
 GUARD = "account_number"
 
 
