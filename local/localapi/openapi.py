@@ -169,6 +169,7 @@ EVENT_OBJECTS = {
     "account": ("core.accounts.accounts", "Account"),
     "account_number": ("core.accounts.accounts", "AccountNumber"),
     "blockchain_address": ("core.accounts.accounts", "BlockchainAddress"),
+    "bank_information": ("core.bank_information.bank_information", "BankInformation"),
 }
 
 

@@ -14,4 +14,5 @@ CASCADE_DEPENDENTS: tuple[str, ...] = (
     "core.ingestion.bank_accounts",
     "core.ingestion.blockchain_wallets",
     "core.accounts.accounts",
+    "core.bank_information.bank_information",
 )

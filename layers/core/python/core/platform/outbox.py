@@ -35,6 +35,8 @@ EVENT_TYPES = frozenset(
         "account.updated",
         "account_number.created",
         "blockchain_address.created",
+        "bank_information.created",
+        "bank_information.updated",
     }
 )
 

@@ -13,6 +13,8 @@ SCOPES: tuple[str, ...] = (
     "blockchain_wallets:write",
     "accounts:read",
     "accounts:write",
+    "bank_information:read",
+    "bank_information:write",
     "ledger:read",
     "ledger:write",
     "events:read",

@@ -1,0 +1,1 @@
+"""Partner bank information for Mexican and Dominican ramps (seed 002)."""
