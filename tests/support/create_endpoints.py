@@ -78,6 +78,11 @@ DECLARED: dict[str, Declared] = {
     "POST /v1/accounts/{accountId}/blockchain-addresses": Declared(
         "blockchain_address", "blockchain_address.created", None, seed=seed_sample_world
     ),
+    # A create-or-update: racers on one (user, country, accountNumber) all succeed, one
+    # creating and the others updating (tests/integration/test_bank_information_concurrency).
+    "POST /v1/bank-information": Declared(
+        "bank_information", "bank_information.created", None, seed=seed_sample_world
+    ),
 }
 
 

@@ -300,6 +300,14 @@ class World:
         secret = pipeline.runtime()[0].cursor_secret
         for target in of_kind(PARTNER):
             if target.is_list and target.has_sample():
+                # A list longer than one row (a catalogue every tenant reads, such as the
+                # supported banks) hands out a real cursor: that one is taken.
+                attempt = self.valid(target, tenant)
+                attempt.query = "limit=1"
+                given = self.send(attempt).json.get("nextCursor")
+                if given:
+                    self.cursors[(tenant.tenant_id, target.route_key)] = given
+                    continue
                 collection, index, first = self._rows_listed(target, tenant)[0]
                 position = {name: first[name] for name in ("PK", "SK", f"{index}PK", f"{index}SK")}
                 self.cursors[(tenant.tenant_id, target.route_key)] = encode_cursor(

@@ -34,5 +34,5 @@ def normalise(country: str, number: str) -> str:
         try:
             return str(module.validate(number))
         except ValidationError as exc:
-            reasons.append(f"not a valid {name} ({exc.message.rstrip('.').lower()})")
+            reasons.append(f"not a valid {name} ({str(exc).rstrip('.').lower()})")
     raise ValueError(" and ".join(reasons))

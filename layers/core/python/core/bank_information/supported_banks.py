@@ -98,11 +98,15 @@ def list_(call: Call[None, ListSupportedBanksQuery, None]) -> dict[str, Any]:
     secret, tenant_id = call.settings.cursor_secret, call.tenant_id
     banks = [bank for bank in catalogue() if query.country is None or bank.country == query.country]
     if query.cursor:
-        after = decode_cursor(secret, tenant_id, collection, query.cursor).get("after")
-        if not isinstance(after, str):
+        # The position names its tenant, as a table list's does (its partition key): the
+        # MAC already binds the cursor to the tenant; this keeps the payload saying so.
+        position = decode_cursor(secret, tenant_id, collection, query.cursor)
+        after = position.get("after")
+        if position.get("tenant") != tenant_id or not isinstance(after, str):
             raise ParameterInvalid("The cursor is not valid for this list.", param="cursor")
         banks = [bank for bank in banks if bank.id > after]
     page = banks[: query.limit]
-    more = len(banks) > query.limit
-    cursor = encode_cursor(secret, tenant_id, collection, {"after": page[-1].id}) if more else None
+    cursor = None
+    if len(banks) > query.limit:
+        cursor = encode_cursor(secret, tenant_id, collection, {"tenant": tenant_id, "after": page[-1].id})
     return {"data": [bank.render() for bank in page], "nextCursor": cursor}
