@@ -115,6 +115,8 @@ class PartnerClient:
         self.blockchain_wallets = resources.BlockchainWallets(self)
         self.webhook_endpoints = resources.WebhookEndpoints(self)
         self.accounts = resources.Accounts(self)
+        self.bank_information = resources.BankInformation(self)
+        self.supported_banks = resources.SupportedBanks(self)
 
     @property
     def http(self) -> httpx.Client:

@@ -1,9 +1,10 @@
-"""Bulk ingestion: bank accounts and blockchain wallets from a CSV or JSON Lines file.
+"""Bulk ingestion: bank accounts, blockchain wallets and bank information from a CSV or
+JSON Lines file.
 
-One record per row, sent as one `POST /v1/bank-accounts` (or `/v1/blockchain-wallets`)
-each, a bounded number in flight at once. The file is streamed: rows are read as
-requests free up, and an answer is reduced to its outcome at once (no response body is
-kept).
+One record per row, sent as one `POST /v1/bank-accounts` (or `/v1/blockchain-wallets`,
+`/v1/bank-information`) each, a bounded number in flight at once. The file is streamed:
+rows are read as requests free up, and an answer is reduced to its outcome at once (no
+response body is kept).
 
 Rows
   CSV (`.csv`): the header names the body's fields. `countries` and `clients` (or
@@ -13,13 +14,20 @@ Rows
   skipped. A row's number is its position after the header (the header is row 0).
   JSON Lines (`.jsonl`, `.ndjson`): each line is a body object; blank lines are skipped.
   A row's number is its line number. In both, `clients` is sent as `associatedClients`.
+  Bank information's fields are all text (`userId`, `country`, `accountNumber`,
+  `accountType`, `supportedBankId` or `bankName`, `clabe`, `documentNumber`,
+  `rampType`): CSV cells are sent as written, leading zeros kept.
 
 Safe to rerun
   Every row carries `Idempotency-Key: ingest-<24 hex of the file's SHA-256>-<row>`, so a
   rerun of the same file after a crash replays what was already done (the API keeps keys
-  24 h), and rows with a `referenceId` are sent with `?upsert=true`, so a rerun after
-  the keys expired updates those records instead of creating them twice. (A row without
-  a `referenceId`, rerun after its key expired, is a 409 `resource_already_exists`.)
+  24 h). Bank accounts and blockchain wallets: rows with a `referenceId` are sent with
+  `?upsert=true`, so a rerun after the keys expired updates those records instead of
+  creating them twice. (A row without a `referenceId`, rerun after its key expired, is a
+  409 `resource_already_exists`.) Bank information has no referenceId and no upsert
+  query: its POST is itself create-or-update, keyed by the row's userId, country and
+  accountNumber, so a rerun after the keys expired updates each record (200, also when
+  nothing changed) and never creates one twice.
   The client retries 429, 5xx and in-flight 409s with backoff, reusing the row's key.
 
 Outcomes
@@ -92,6 +100,9 @@ class Resource:
     name: str  # the CLI's word: bank-accounts
     path: str  # the collection: /v1/bank-accounts
     noun: str  # bank account
+    #: Rows with a referenceId go with `?upsert=true`. False where the POST is itself
+    #: create-or-update and takes no such query (bank information).
+    upsert_by_reference: bool = True
 
 
 RESOURCES: Final = {
@@ -99,6 +110,12 @@ RESOURCES: Final = {
     for resource in (
         Resource("bank-accounts", "/v1/bank-accounts", "bank account"),
         Resource("blockchain-wallets", "/v1/blockchain-wallets", "blockchain wallet"),
+        Resource(
+            "bank-information",
+            "/v1/bank-information",
+            "bank information record",
+            upsert_by_reference=False,
+        ),
     )
 }
 
@@ -411,12 +428,14 @@ def read_jsonl(handle: IO[bytes]) -> Iterator[Row]:
 
 
 def send_row(client: PartnerClient, resource: Resource, row: Row, key: str) -> Outcome:
-    """POST one row (with `?upsert=true` when it has a referenceId); its outcome.
+    """POST one row (with `?upsert=true` when it has a referenceId and the resource upserts
+    by it); its outcome.
 
     Raises `AuthenticationError` and `PermissionDeniedError`: they end the run."""
     if row.error is not None or row.body is None:
         return Outcome(row, "rejected", error=row.error)
-    params = {"upsert": True} if row.body.get("referenceId") not in (None, "") else None
+    upsert = resource.upsert_by_reference and row.body.get("referenceId") not in (None, "")
+    params = {"upsert": True} if upsert else None
     try:
         response = client.post(resource.path, row.body, params=params, idempotency_key=key)
     except (AuthenticationError, PermissionDeniedError):

@@ -362,6 +362,74 @@ def test_wallets_go_to_their_own_collection(tmp_path: Path) -> None:
     assert json.loads(request.content) == {"address": "0xabc", "chain": "ethereum", "integrations": {"a": 1}}
 
 
+def test_bank_information_rows_are_never_upserts_and_201_200_count_created_updated(tmp_path: Path) -> None:
+    user = "cus_01JABCDEFGHJKMNPQRSTVWXYZ0"
+    seen: set[str] = set()
+
+    def create_or_update(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        key = f"{body['userId']}#{body['country']}#{body['accountNumber']}"
+        status = 200 if key in seen else 201
+        seen.add(key)
+        return httpx.Response(status, json={"id": "bi_1", "object": "bank_information", **body})
+
+    api = Api(create_or_update)
+    path = write(
+        tmp_path,
+        "bi.csv",
+        "userId,country,accountNumber,accountType,supportedBankId,bankName,clabe,documentNumber,rampType,referenceId\n"
+        f"{user},MX,0012345678,CHECKING,bank_mx_012,,012180012345678912,BOXW310820HNERXN09,OFF_RAMP,\n"
+        f"{user},DO,0099,SAVINGS,,Banco Local,,001-1391820-5,ON_RAMP,r-2\n",
+    )
+    result = api.cli("ingest", "bank-information", str(path), "--json", "--concurrency", "1")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["resource"], summary["created"], summary["updated"]) == ("bank-information", 2, 0)
+    assert {str(r.url) for r in api.requests} == {"https://api.example.test/v1/bank-information"}
+    assert api.bodies() == [
+        {
+            "userId": user,
+            "country": "MX",
+            "accountNumber": "0012345678",  # text: leading zeros kept
+            "accountType": "CHECKING",
+            "supportedBankId": "bank_mx_012",
+            "clabe": "012180012345678912",
+            "documentNumber": "BOXW310820HNERXN09",
+            "rampType": "OFF_RAMP",
+        },
+        # a referenceId is no match key here: sent as written (the API refuses the field), no query
+        {
+            "userId": user,
+            "country": "DO",
+            "accountNumber": "0099",
+            "accountType": "SAVINGS",
+            "bankName": "Banco Local",
+            "documentNumber": "001-1391820-5",
+            "rampType": "ON_RAMP",
+            "referenceId": "r-2",
+        },
+    ]
+    # The same records from another file (new Idempotency-Keys): the POST updates them.
+    again = bulk.ingest(
+        api.client(), "bank-information", write(tmp_path, "copy.csv", path.read_text() + "\n")
+    )
+    assert (again.created, again.updated, again.ok) == (0, 2, True)
+    table = api.cli("ingest", "bank-information", str(path))
+    assert table.exit_code == 0, table.output
+    assert "/v1/bank-information" in table.stdout and "updated (200)" in table.stdout
+
+
+def test_only_bank_information_goes_without_the_upsert_query() -> None:
+    assert {name: r.upsert_by_reference for name, r in bulk.RESOURCES.items()} == {
+        "bank-accounts": True,
+        "blockchain-wallets": True,
+        "bank-information": False,
+    }
+    assert bulk.RESOURCES["bank-information"].path == "/v1/bank-information"
+    help_text = runner.invoke(app, ["ingest", "bank-information", "--help"], env={"COLUMNS": "80"}).stdout
+    assert "no upsert query" in help_text and "(201)" in help_text and "(200)" in help_text
+
+
 def test_an_authentication_error_stops_the_run(tmp_path: Path) -> None:
     api = Api(lambda request: error(401, "api_key_invalid", "authentication_error"))
     path = write(

@@ -1,5 +1,5 @@
-"""`partner ingest`: bulk-load bank accounts and blockchain wallets from a file
-(`partner_sdk.ingest` does the work; this is its command line)."""
+"""`partner ingest`: bulk-load bank accounts, blockchain wallets and bank information from
+a file (`partner_sdk.ingest` does the work; this is its command line)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from partner_sdk import ingest as bulk
 from partner_sdk.cli._common import JsonOption, cell, client, fail, print_json, stderr, stdout
 
 app = typer.Typer(
-    help="Bulk-load bank accounts and blockchain wallets from a CSV or JSON Lines file.",
+    help="Bulk-load bank accounts, blockchain wallets and bank information from a CSV or JSON Lines file.",
     no_args_is_help=True,
 )
 
@@ -102,6 +102,17 @@ HELP = {
     "blockchain-wallets": """POST /v1/blockchain-wallets for every row (upsert when it has a referenceId).
 
     As `ingest bank-accounts`; riskHistory and integrations cells hold JSON text.
+    """,
+    "bank-information": """POST /v1/bank-information for every row (no upsert query: none is needed).
+
+    The POST itself creates the record (201) or updates the one of the same
+    userId, country and accountNumber (200). Safe to rerun: each row's
+    Idempotency-Key comes from the file and the row, so within 24 h a rerun
+    replays the rows; later it updates the records (200), never creating one
+    twice. CSV columns are the body's fields (userId, country, accountNumber,
+    accountType, supportedBankId or bankName, clabe, documentNumber, rampType),
+    sent as text; JSON Lines rows are the bodies.
+    Exit 0 when no row was rejected, 1 otherwise (see the report).
     """,
 }
 

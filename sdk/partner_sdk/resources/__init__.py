@@ -4,6 +4,7 @@ builds paths, bodies and query parameters; the transport (signing, idempotency k
 retries) is `PartnerClient.request`, and pagination is `Resource._page` / `Resource._every`."""
 
 from partner_sdk.resources.accounts import Accounts
+from partner_sdk.resources.bank_information import BankInformation, SupportedBanks
 from partner_sdk.resources.customers import Customers
 from partner_sdk.resources.events import Events
 from partner_sdk.resources.ingestion import BankAccounts, BlockchainWallets
@@ -13,9 +14,11 @@ from partner_sdk.resources.webhook_endpoints import WebhookEndpoints
 __all__ = [
     "Accounts",
     "BankAccounts",
+    "BankInformation",
     "BlockchainWallets",
     "Customers",
     "Events",
     "SigningKeys",
+    "SupportedBanks",
     "WebhookEndpoints",
 ]
