@@ -319,6 +319,42 @@ def _not_a_plain_public_https_url(sent: Sent, param: str) -> bool:
     )
 
 
+_CLABE_WEIGHTS = (3, 7, 1) * 6
+
+
+def _clabe_refused(sent: Sent, param: str) -> bool:
+    """A CLABE whose control digit (weights 3, 7, 1 over the first 17 digits) is wrong, whose
+    first three digits are no Banxico bank, or not those of the supportedBankId named."""
+    from clabe import BANKS
+
+    body = sent.body if isinstance(sent.body, dict) else {}
+    clabe, bank = body.get("clabe"), body.get("supportedBankId")
+    if not isinstance(clabe, str) or not re.fullmatch(r"[0-9]{18}", clabe):
+        return False
+    total = sum(int(digit) * weight % 10 for digit, weight in zip(clabe[:17], _CLABE_WEIGHTS, strict=False))
+    if clabe[17] != str((10 - total % 10) % 10) or clabe[:3] not in BANKS:
+        return True
+    return isinstance(bank, str) and bank.startswith("bank_mx_") and bank[len("bank_mx_") :] != clabe[:3]
+
+
+def _national_id_refused(sent: Sent, param: str) -> bool:
+    """No documentNumber (the customer's KYC one is used: stored data, which may hold none or
+    one of another country), or one python-stdnum takes for no id of the record's country."""
+    body = sent.body if isinstance(sent.body, dict) else {}
+    number, country = body.get("documentNumber"), body.get("country")
+    if number is None:
+        return True
+    if not isinstance(number, str):
+        return False
+    if country == "MX":
+        from stdnum.mx import curp, rfc
+
+        return not (curp.is_valid(number) or rfc.is_valid(number))
+    from stdnum.do import cedula, rnc
+
+    return not (cedula.is_valid(number) or rnc.is_valid(number))
+
+
 _DATETIMES = r"screeningDate|riskHistory\[\d+\]\.assessedAt|integrations\[\d+\]\.syncedAt"
 
 UNSTATED: tuple[Unstated, ...] = (
@@ -395,6 +431,20 @@ UNSTATED: tuple[Unstated, ...] = (
         "a webhook URL must be https to a public host: refused for every private, loopback or "
         "link-local address in any spelling, credentials, or a name that resolves to one",
         _not_a_plain_public_https_url,
+    ),
+    Unstated(
+        "clabe_control_digit_and_bank",
+        "clabe",
+        "a CLABE's 18th digit is a weighted checksum of the 17 before it, and its first three "
+        "digits must be a Banxico bank's, that of supportedBankId when one is named",
+        _clabe_refused,
+    ),
+    Unstated(
+        "document_number_is_a_national_id",
+        "documentNumber",
+        "a documentNumber must be a CURP or RFC (MX), a cédula or RNC (DO): check digits, "
+        "embedded dates and state codes; without one, the customer's KYC number is used",
+        _national_id_refused,
     ),
     Unstated(
         "body_over_256_kib",

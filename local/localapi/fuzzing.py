@@ -256,6 +256,7 @@ def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> tuple[Cred
 
     from core.platform.store import Store
     from localapi.dynamodb import DUMMY_CREDENTIALS, REGION
+    from localapi.samples import seed_sample_world
     from localapi.sandbox import ALGORITHM, read_credentials, seed_sandbox
 
     document = read_credentials(credentials_file)
@@ -266,7 +267,10 @@ def onboard(credentials_file: Path, name: str = "Fuzzing partner") -> tuple[Cred
         aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
-    partner = seed_sandbox(Store(str(document["tableName"]), client=client), name=name)
+    store = Store(str(document["tableName"]), client=client)
+    partner = seed_sandbox(store, name=name)
+    # The customer, accounts and bank information the document's examples name.
+    seed_sample_world(store, partner.tenant_id)
     credentials = Credentials(
         base_url=str(document["baseUrl"]),
         api_key=partner.api_key,

@@ -3,18 +3,16 @@ the sample world the create trials run in (the ids of events/accounts_*.json).""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from core.accounts import accounts
-from core.platform import keys
-from core.platform.store import Store
+# The ids the sample events name (events/accounts_*.json), and the world that holds them.
+from localapi.samples import (  # noqa: F401
+    SAMPLE_CUSTOMER,
+    SAMPLE_FIAT_ACCOUNT,
+    SAMPLE_WALLET_ACCOUNT,
+    seed_sample_world,
+)
 from tests.support.harness import Partner, Reply, call
-
-# The ids the sample events name (events/accounts_*.json).
-SAMPLE_CUSTOMER = "cus_01JQ0000000000000000000000"
-SAMPLE_FIAT_ACCOUNT = "acc_01JQ0000000000000000000000"
-SAMPLE_WALLET_ACCOUNT = "acc_01JQ0000000000000000000WAL"
 
 
 def approved_customer(partner: Partner) -> dict[str, Any]:
@@ -98,30 +96,3 @@ def issue_address(partner: Partner, account_id: str, **options: Any) -> Reply:
         path_params={"accountId": account_id},
         **options,
     )
-
-
-def seed_sample_world(store: Store, tenant_id: str) -> None:
-    """The sample events' customer (approved) and accounts (a EUR one, an ethereum USDC
-    wallet) in `tenant_id`, written directly: the trials' partners are made fresh for
-    each trial, and the samples name these ids."""
-    now = int(time.time())
-    store.put(
-        keys.entity_key(tenant_id, SAMPLE_CUSTOMER),
-        {
-            "type": "customer",
-            "id": SAMPLE_CUSTOMER,
-            "tenantId": tenant_id,
-            "status": "active",
-            "capabilities": ["accounts"],
-            "createdAt": now,
-            "updatedAt": now,
-        },
-    )
-    for account_id, account_type, shape in (
-        (SAMPLE_FIAT_ACCOUNT, "demand_deposit", {"currency": "EUR"}),
-        (SAMPLE_WALLET_ACCOUNT, "wallet", {"asset": "USDC", "chain": "ethereum"}),
-    ):
-        store.put(
-            keys.entity_key(tenant_id, account_id),
-            accounts.new_item(tenant_id, account_id, SAMPLE_CUSTOMER, account_type, shape, now),
-        )

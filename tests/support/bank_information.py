@@ -1,20 +1,14 @@
-"""Bank information in the tests: calls of its handlers, valid Mexican and Dominican
-bodies, and the record the sample events name (events/bank_information_*.json)."""
+"""Bank information in the tests: calls of its handlers and valid Mexican and Dominican
+bodies (the sample record is `localapi.samples.SAMPLE_BANK_INFORMATION`)."""
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
 from clabe import compute_control_digit
 
-from core.platform import keys
-from core.platform.store import Store
-from tests.support.accounts import seed_sample_world
 from tests.support.harness import Partner, Reply, call
 
-SAMPLE_BANK_INFORMATION = "bi_01JQ0000000000000000000000"
 # Valid national ids (python-stdnum's own examples).
 CURP = "BOXW310820HNERXN09"
 RFC = "GODE561231GR8"
@@ -82,15 +76,3 @@ def list_(partner: Partner, query: str = "") -> Reply:
 
 def supported_banks(partner: Partner, query: str = "") -> Reply:
     return call("supported_banks/list", "GET", "/v1/supported-banks", partner=partner, query=query)
-
-
-def seed_sample_bank_world(store: Store, tenant_id: str) -> None:
-    """The sample customer (active) and the sample record, from the sample create's body."""
-    from core.bank_information import bank_information
-    from tests.support.events import load_event
-
-    seed_sample_world(store, tenant_id)
-    body = json.loads(load_event("bank_information_create")["body"])
-    fields = {name: body.get(name) for name in bank_information.FIELDS}
-    item = bank_information.new_item(tenant_id, SAMPLE_BANK_INFORMATION, fields, int(time.time()))
-    store.put(keys.entity_key(tenant_id, SAMPLE_BANK_INFORMATION), item)

@@ -166,3 +166,44 @@ def test_another_parameter_is_never_excused() -> None:
 def test_a_webhook_url_is_excused_only_when_it_is_no_plain_public_https_url(url: str, excused: bool) -> None:
     found = rule_for(400, "url", sent(body={"url": url, "events": ["*"]}))
     assert (found == "webhook_url_not_public_https") is excused
+
+
+@pytest.mark.parametrize(
+    ("clabe", "bank", "excused"),
+    [
+        ("012180012345678912", "bank_mx_012", False),  # valid, the bank's own code
+        ("012180012345678913", "bank_mx_012", True),  # control digit
+        ("002180012345678912", "bank_mx_012", True),  # another bank's code (and digit)
+        ("012180012345678912", None, False),
+        ("999180012345678911", None, True),  # no Banxico bank 999
+    ],
+)
+def test_a_clabe_is_excused_for_its_digit_or_its_bank(clabe: str, bank: str | None, excused: bool) -> None:
+    from clabe import compute_control_digit
+
+    if clabe.startswith("002"):
+        clabe = clabe[:17] + compute_control_digit(clabe[:17])  # right digit, wrong bank
+    request = sent(body={"country": "MX", "clabe": clabe, "supportedBankId": bank})
+    assert (rule_for(400, "clabe", request) == "clabe_control_digit_and_bank") is excused
+    assert rule_for(400, "accountNumber", request) is None
+
+
+@pytest.mark.parametrize(
+    ("country", "number", "excused"),
+    [
+        ("MX", "BOXW310820HNERXN09", False),
+        ("MX", "GODE561231GR8", False),
+        ("MX", "BOXW310820HNERXN08", True),
+        ("DO", "00113918205", False),
+        ("DO", "131246796", False),
+        ("DO", "00113918204", True),
+        ("DO", "BOXW310820HNERXN09", True),
+        ("MX", None, True),  # the KYC number is stored data
+    ],
+)
+def test_a_document_number_is_excused_when_no_national_id(
+    country: str, number: str | None, excused: bool
+) -> None:
+    body = {"country": country} | ({"documentNumber": number} if number is not None else {})
+    request = sent(body=body)
+    assert (rule_for(400, "documentNumber", request) == "document_number_is_a_national_id") is excused

@@ -35,7 +35,7 @@ from core.platform.errors import (
     ResourceMissing,
 )
 from core.platform.http import Response
-from core.platform.ids import id_pattern, is_id, new_id
+from core.platform.ids import id_pattern, new_id
 from core.platform.pagination import ListParams
 from core.platform.pipeline import Call
 from core.platform.representations import Representation, Timestamp
@@ -61,31 +61,55 @@ FIELDS = (
 )
 
 
+EXAMPLE = {
+    "userId": "cus_01JQ0000000000000000000000",
+    "supportedBankId": "bank_mx_012",
+    "accountNumber": "1234567890",
+    "accountType": "CHECKING",
+    "clabe": "012180012345678912",
+    "country": "MX",
+    "documentNumber": "BOXW310820HNERXN09",
+    "rampType": "OFF_RAMP",
+}
+
+
+def _stated_rules(schema: dict[str, Any]) -> None:
+    """The document states the rules across fields that a schema can (`_bank_fields` keeps
+    them): a supported bank of the record's country, a CLABE for Mexico only, and a
+    bankName when no supported bank is named. Called only when the document is built."""
+    ids = {
+        country: [b.id for b in supported_banks.catalogue() if b.country == country]
+        for country in ("MX", "DO")
+    }
+
+    def bank_of(country: str) -> dict[str, Any]:
+        return {"anyOf": [{"enum": ids[country]}, {"type": "null"}]}
+
+    schema["examples"] = [EXAMPLE]
+    schema["allOf"] = [
+        {
+            "anyOf": [
+                {"required": ["supportedBankId"], "properties": {"supportedBankId": {"type": "string"}}},
+                {"required": ["bankName"], "properties": {"bankName": {"type": "string"}}},
+            ]
+        },
+        {
+            "if": {"required": ["country"], "properties": {"country": {"const": "MX"}}},
+            "then": {"properties": {"supportedBankId": bank_of("MX")}},
+            "else": {"properties": {"supportedBankId": bank_of("DO"), "clabe": {"type": "null"}}},
+        },
+    ]
+
+
 class BankInformationBody(RequestModel):
     server_owned = frozenset({"status"})
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "userId": "cus_01JQ0000000000000000000000",
-                    "supportedBankId": "bank_mx_012",
-                    "accountNumber": "1234567890",
-                    "accountType": "CHECKING",
-                    "clabe": "012180012345678912",
-                    "country": "MX",
-                    "documentNumber": "BOXW310820HNERXN09",
-                    "rampType": "OFF_RAMP",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=_stated_rules)
 
     userId: str = Field(
-        min_length=1,
+        pattern=id_pattern("cus"),
         max_length=64,
-        pattern=r"^[\x21-\x7e]+$",
-        description="An active customer of the partner (422 `reference_invalid` for anything "
-        "else, 422 `customer_not_active` for a customer that is not active).",
+        description="An active customer of the partner (422 `reference_invalid` for an id that "
+        "is not one, 422 `customer_not_active` for a customer that is not active).",
     )
     bankName: str | None = Field(
         default=None,
@@ -253,7 +277,7 @@ def _still_active(tx: Tx, tenant_id: str, user_id: str) -> None:
 # -- create or update ----------------------------------------------------------------------------
 
 
-def _guard_key(tenant_id: str, fields: dict[str, Any]) -> dict[str, str]:
+def guard_key(tenant_id: str, fields: dict[str, Any]) -> dict[str, str]:
     triple = f"{fields['userId']}#{fields['country']}#{fields['accountNumber']}"
     return keys.guard_key(tenant_id, "bank_information.account", triple)
 
@@ -264,21 +288,19 @@ def create_or_update(call: Call[BankInformationBody, None, None]) -> Response:
         **body.model_dump(include={"userId", "accountNumber", "accountType", "clabe", "country", "rampType"}),
         **_bank_fields(body),
     }
-    if not is_id(body.userId, "cus"):
-        raise ReferenceInvalid(f"{body.userId!r} is not a customer id.", param="userId")
-    guard_key, customer_key = _guard_key(tenant_id, fields), keys.entity_key(tenant_id, body.userId)
+    guard, customer_key = guard_key(tenant_id, fields), keys.entity_key(tenant_id, body.userId)
     # The guard and the customer in one round trip.
-    read = store.batch_get([guard_key, customer_key], consistent=True)
+    read = store.batch_get([guard, customer_key], consistent=True)
     customer = read.get((customer_key["PK"], customer_key["SK"]))
     refusal = _check_customer(customer, body.userId)
     if refusal is not None:
         raise refusal
     assert customer is not None
     fields["documentNumber"] = _document_number(body, customer)
-    guard = read.get((guard_key["PK"], guard_key["SK"]))
-    if guard is None:
-        return Response(201, _create(call, fields, guard_key))
-    return Response(200, _update(call, guard["of"], fields))
+    held = read.get((guard["PK"], guard["SK"]))
+    if held is None:
+        return Response(201, _create(call, fields, guard))
+    return Response(200, _update(call, held["of"], fields))
 
 
 def new_item(tenant_id: str, record_id: str, fields: dict[str, Any], now: int) -> dict[str, Any]:
