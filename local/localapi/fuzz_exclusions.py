@@ -319,6 +319,12 @@ def _not_a_plain_public_https_url(sent: Sent, param: str) -> bool:
     )
 
 
+def _integer_with_a_point(sent: Sent, param: str) -> bool:
+    """An integer field sent as `10.0` or `1e1`: JSON Schema's `integer` admits any number
+    with no fractional part, however written; the API takes integers written as integers."""
+    return isinstance(sent.value(param), float)
+
+
 _CLABE_WEIGHTS = (3, 7, 1) * 6
 
 
@@ -431,6 +437,13 @@ UNSTATED: tuple[Unstated, ...] = (
         "a webhook URL must be https to a public host: refused for every private, loopback or "
         "link-local address in any spelling, credentials, or a name that resolves to one",
         _not_a_plain_public_https_url,
+    ),
+    Unstated(
+        "integer_written_with_a_point_or_exponent",
+        "scale",
+        "an integer (an instrument's scale, an amount) must be written as one: `10`, not `10.0` "
+        "or `1e1`, which JSON Schema's `integer` also admits (a property of how it is written)",
+        _integer_with_a_point,
     ),
     Unstated(
         "clabe_control_digit_and_bank",

@@ -101,7 +101,7 @@ class Operation:
 
     @property
     def operation_id(self) -> str:
-        name = self.route.function.removesuffix("Function")
+        name = self.route.function.removesuffix("Function") + self.route.alias
         return name[:1].lower() + name[1:]
 
 
@@ -170,6 +170,12 @@ EVENT_OBJECTS = {
     "account_number": ("core.accounts.accounts", "AccountNumber"),
     "blockchain_address": ("core.accounts.accounts", "BlockchainAddress"),
     "bank_information": ("core.bank_information.bank_information", "BankInformation"),
+    "organization": ("core.ledger.organizations", "Organization"),
+    "ledger": ("core.ledger.ledgers", "Ledger"),
+    "instrument": ("core.ledger.instruments", "Instrument"),
+    "portfolio": ("core.ledger.portfolios", "Portfolio"),
+    "product": ("core.ledger.products", "Product"),
+    "ledger_account": ("core.ledger.ledger_accounts", "LedgerAccount"),
 }
 
 

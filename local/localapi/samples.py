@@ -1,6 +1,8 @@
 """The resources the sample events and the document's examples name, written into a
 tenant: the approved customer `cus_01JQ0...0` (with a KYC document number, a valid CURP),
-its EUR account and ethereum USDC wallet, and its Mexican bank information.
+its EUR account and ethereum USDC wallet, its Mexican bank information, and a ledger
+hierarchy (`core.ledger.hierarchy.EXAMPLE_IDS`): an organization, its ledger with a BRL
+instrument (and its external account), a portfolio, a product and an account.
 
 The create trials seed them in each trial's fresh partner, and the fuzzing run in its
 partner, so that a request naming these ids (an example, a sample event) can succeed.
@@ -13,6 +15,7 @@ from typing import Any
 
 from core.accounts import accounts
 from core.bank_information import bank_information
+from core.ledger import hierarchy, instruments, ledger_accounts, ledgers, organizations, portfolios, products
 from core.platform import keys
 
 SAMPLE_CUSTOMER = "cus_01JQ0000000000000000000000"
@@ -22,7 +25,8 @@ SAMPLE_BANK_INFORMATION = "bi_01JQ0000000000000000000000"
 SAMPLE_DOCUMENT_NUMBER = "BOXW310820HNERXN09"  # a CURP
 
 
-def seed_sample_world(store: Any, tenant_id: str) -> None:
+def seed_sample_world(store: Any, tenant_id: str, *, instrument: bool = True) -> None:
+    """`instrument=False` leaves out the EUR instrument (for its own create to make it)."""
     now = int(time.time())
     store.put(
         keys.entity_key(tenant_id, SAMPLE_CUSTOMER),
@@ -52,3 +56,79 @@ def seed_sample_world(store: Any, tenant_id: str) -> None:
         bank_information.new_item(tenant_id, SAMPLE_BANK_INFORMATION, fields, now),
     )
     store.put(bank_information.guard_key(tenant_id, fields), {"type": "guard", "of": SAMPLE_BANK_INFORMATION})
+
+    _seed_ledger(store, tenant_id, now, instrument=instrument)
+
+
+def _seed_ledger(store: Any, tenant_id: str, now: int, *, instrument: bool) -> None:
+    """What the ledger samples name, each parent counting its children as the API would:
+    the EUR instrument the sample account names (the sample instrument's own code), with
+    its external account, and an account whose alias, `santos-dumont`, is not the sample
+    create's (`gabriel`). Without the instrument, no account either."""
+    ids = hierarchy.EXAMPLE_IDS
+    org, ledger = ids["organization"], ids["ledger"]
+    under_org = {"organizationId": org}
+    under_ledger = {"organizationId": org, "ledgerId": ledger}
+    status = dict(hierarchy.DEFAULT_STATUS)
+    held = 1 if instrument else 0  # the sample account, in its portfolio and product
+
+    def put(
+        level: hierarchy.Level, ancestors: dict[str, Any], fields: dict[str, Any], children: int
+    ) -> dict[str, Any]:
+        item = hierarchy.new_item(level, tenant_id, ids[level.kind], ancestors, fields, status, {}, now)
+        item["children"] = children
+        store.put(keys.entity_key(tenant_id, item["id"]), item)
+        return item
+
+    address = {
+        "line1": "Av. Paulista 1000",
+        "zipCode": "01310-100",
+        "city": "Sao Paulo",
+        "state": "SP",
+        "country": "BR",
+    }
+    put(
+        organizations.LEVEL,
+        {},
+        {"legalName": "Sample Org", "legalDocument": "00000000000191", "address": address},
+        1,
+    )
+    put(ledgers.LEVEL, under_org, {"name": "Sample ledger"}, 2 + held)
+    put(portfolios.LEVEL, under_ledger, {"name": "Sample portfolio"}, held)
+    put(products.LEVEL, under_ledger, {"name": "Sample product"}, held)
+    if not instrument:
+        return
+    code, scale = "EUR", 2
+    external = ledger_accounts.external_item(tenant_id, org, ledger, ids["instrument"], code, scale, now)
+    fields = {"name": "Euro", "type": "currency", "code": code, "scale": scale}
+    store.put(
+        keys.entity_key(tenant_id, ids["instrument"]),
+        {**put(instruments.LEVEL, under_ledger, fields, 1), "externalAccountId": external["id"]},
+    )
+    store.put(
+        hierarchy.code_guard_key(tenant_id, ledger, code),
+        {"type": "guard", "of": ids["instrument"], "scale": scale},
+    )
+    account = ledger_accounts.account_item(
+        tenant_id,
+        ids["ledger_account"],
+        {**under_ledger, "portfolioId": ids["portfolio"]},
+        {
+            "name": "Sample account",
+            "type": "deposit",
+            "instrumentCode": code,
+            "alias": "santos-dumont",
+            "productId": ids["product"],
+            "allowSending": True,
+            "allowReceiving": True,
+        },
+        {"of": ids["instrument"], "scale": scale},
+        status,
+        {},
+        now,
+    )
+    for item in (external, account):
+        store.put(keys.entity_key(tenant_id, item["id"]), item)
+        store.put(
+            hierarchy.alias_guard_key(tenant_id, ledger, item["alias"]), {"type": "guard", "of": item["id"]}
+        )

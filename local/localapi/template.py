@@ -196,6 +196,14 @@ class Route(_Handled):
     code_uri: Path  # absolute directory of the function's code
     handler: str  # "app.lambda_handler"
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    # The event's logical id in the function's Events: "Api" for its route; a function
+    # with a second route (the same handler at a second spelling) names it otherwise.
+    event: str = "Api"
+
+    @property
+    def alias(self) -> str:
+        """ "" for a function's own route; `SeedSpelling` for its event `ApiSeedSpelling`."""
+        return "" if self.event == "Api" else self.event.removeprefix("Api")
 
     @property
     def route_key(self) -> str:
@@ -203,11 +211,15 @@ class Route(_Handled):
 
     @property
     def event_name(self) -> str:
-        """`functions/signing_keys/create/` -> `signing_keys_create` (its file in events/)."""
+        """`functions/signing_keys/create/` -> `signing_keys_create` (its file in events/); a
+        second route's sample adds its alias: `ledger_accounts_get_seed_spelling`."""
         parts = self.code_uri.parts
         if "functions" in parts:
-            return "_".join(parts[len(parts) - parts[::-1].index("functions") :])
-        return "_".join(parts[-2:])
+            name = "_".join(parts[len(parts) - parts[::-1].index("functions") :])
+        else:
+            name = "_".join(parts[-2:])
+        alias = re.sub(r"(?<!^)(?=[A-Z])", "_", self.alias).lower()
+        return f"{name}_{alias}" if alias else name
 
     @property
     def specificity(self) -> tuple[int, int, int]:
@@ -249,7 +261,7 @@ def routes(template: Template | None = None) -> list[Route]:
         handler = props.get("Handler", defaults.get("Handler"))
         if not isinstance(code_uri, str) or not isinstance(handler, str):
             raise TemplateError(f"{logical_id} needs a local CodeUri and a Handler")
-        for event in (props.get("Events") or {}).values():
+        for event_id, event in (props.get("Events") or {}).items():
             if event.get("Type") not in ROUTE_EVENT_TYPES:
                 continue
             event_props = event.get("Properties") or {}
@@ -265,6 +277,7 @@ def routes(template: Template | None = None) -> list[Route]:
                     code_uri=(template.root / code_uri).resolve(),
                     handler=handler,
                     pattern=compile_path(path),
+                    event=str(event_id),
                 )
             )
     found.sort(key=lambda r: r.specificity, reverse=True)

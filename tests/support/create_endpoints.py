@@ -45,11 +45,21 @@ class Declared:
     # customer an account opens for, the account a number is issued to), written by
     # `write_trials.prepared` with the store and the tenant id.
     seed: Callable[[Any, str], None] | None = None
+    # Events the create writes beside its own, once each (of other resources it makes).
+    also: tuple[str, ...] = ()
 
 
 def _customer_racer(body: Body, racer: int) -> Body:
     # onchainId is unique too: left out, so externalId is the only contested value.
     return {**{k: v for k, v in body.items() if k != "onchainId"}, "name": f"Racer {racer}"}
+
+
+def _without_instrument(store: Any, tenant_id: str) -> None:
+    seed_sample_world(store, tenant_id, instrument=False)
+
+
+def _renamed(body: Body, racer: int) -> Body:
+    return {**body, "name": f"Racer {racer}"}
 
 
 def _own_reference(body: Body, racer: int) -> Body:
@@ -82,6 +92,28 @@ DECLARED: dict[str, Declared] = {
     # creating and the others updating (tests/integration/test_bank_information_concurrency).
     "POST /v1/bank-information": Declared(
         "bank_information", "bank_information.created", None, seed=seed_sample_world
+    ),
+    # The ledger: each create under the sample hierarchy (`localapi.samples`).
+    "POST /v1/organizations": Declared("organization", "organization.created", None),
+    "POST /v1/organizations/{organizationId}/ledgers": Declared(
+        "ledger", "ledger.created", None, seed=seed_sample_world
+    ),
+    "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/instruments": Declared(
+        "instrument",
+        "instrument.created",
+        "code",
+        _renamed,
+        seed=_without_instrument,
+        also=("ledger_account.created",),
+    ),
+    "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/portfolios": Declared(
+        "portfolio", "portfolio.created", None, seed=seed_sample_world
+    ),
+    "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/products": Declared(
+        "product", "product.created", None, seed=seed_sample_world
+    ),
+    "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/portfolios/{portfolioId}/accounts": Declared(
+        "ledger_account", "ledger_account.created", "alias", _renamed, seed=seed_sample_world
     ),
 }
 

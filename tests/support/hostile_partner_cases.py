@@ -26,6 +26,7 @@ from tests.support.hostile_probe import (
 )
 from tests.support.hostile_world import Attempt, World
 from tests.support.route_targets import ID_VALUE, PARTNER, Target
+from tests.support.route_targets import unknown_id as an_unknown_id
 
 # -- authentication (partner routes) ---------------------------------------------------
 
@@ -259,7 +260,7 @@ def wrong_kind_of_id(world: World, target: Target) -> Probe:
 
 def unknown_id(world: World, target: Target) -> Probe:
     attempt = attack(world, target)
-    params = {**attempt.path_params, **{n: f"{p}_{'0' * 26}" for n, p in target.path_ids.items()}}
+    params = {**attempt.path_params, **{n: an_unknown_id(p) for n, p in target.path_ids.items()}}
     return Probe(replace(attempt, path_params=params, idempotency_key=None), error("resource_missing"))
 
 

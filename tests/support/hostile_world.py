@@ -35,7 +35,7 @@ from partner_sdk import signing
 from tests.integration.conftest import TABLE
 from tests.integration.test_customers import callback as kyc_callback
 from tests.support.harness import HOST, Partner, Reply
-from tests.support.route_targets import ID_VALUE, PAGE, PARTNER, Target, of_kind, targets
+from tests.support.route_targets import ID_VALUE, PAGE, PARTNER, Target, id_kind, of_kind, targets
 from tests.support.template_table import create_table
 
 ENVIRONMENT = {
@@ -138,10 +138,9 @@ class Tenant:
             return {k: self.own(v) for k, v in value.items()}
         if isinstance(value, list):
             return [self.own(v) for v in value]
-        if isinstance(value, str):
-            found = ID_VALUE.fullmatch(value)
-            if found is not None and found.group(1) in self.ids:
-                return self.ids[found.group(1)]
+        kind = id_kind(value)
+        if kind is not None and kind in self.ids:
+            return self.ids[kind]
         return value
 
     def id_of(self, prefix: str, target: Target) -> str:
@@ -262,15 +261,17 @@ class World:
         (events). Samples that name other resources go after those that name none."""
         creates = sorted(
             (t for t in targets() if t.is_create and t.has_sample()),
-            key=lambda t: _id_count(t.sample_json()),
+            key=lambda t: (len(t.path_ids), _id_count(t.sample_json())),
         )
         for target in creates:
             reply = self.send(self.valid(target, tenant))
             assert reply.status in (200, 201), f"seeding {target} as {tenant.tenant_id}: {reply.text}"
             created = reply.json
             found = ID_VALUE.fullmatch(str(created.get("id", "")))
-            assert found is not None, f"{target} answered no id: {reply.text}"
-            tenant.ids.setdefault(found.group(1), created["id"])
+            # A UUID (the ledger's) is kept under its object's kind, as `id_prefix` names it.
+            kind = found.group(1) if found is not None else created.get("object")
+            assert kind is not None, f"{target} answered no id: {reply.text}"
+            tenant.ids.setdefault(kind, created["id"])
             tenant.urls.extend(_urls(created))
             if created.get("object") == "customer":
                 # Approved, as accounts open for active customers only.
@@ -357,7 +358,7 @@ def _id_count(value: Any) -> int:
         return sum(_id_count(v) for v in value.values())
     if isinstance(value, list):
         return sum(_id_count(v) for v in value)
-    return 1 if isinstance(value, str) and ID_VALUE.fullmatch(value) else 0
+    return 1 if id_kind(value) is not None else 0
 
 
 def _urls(value: Any) -> list[str]:

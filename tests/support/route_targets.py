@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from pydantic.fields import FieldInfo
 
+from core.ledger.hierarchy import EXAMPLE_IDS, UUID_PATTERN
 from core.platform import routing
 from core.platform.http import WRITE_METHODS
 from core.platform.ids import id_pattern
@@ -35,17 +36,36 @@ PUBLIC = "public"  # no credentials at all (`core.platform.pipeline.unrouted`: a
 
 _ID_PATTERN = re.compile(re.escape(id_pattern("PREFIX")).replace("PREFIX", "([a-z]+)"))
 ID_VALUE = re.compile(r"^([a-z]+)_[A-Za-z0-9]+$")
+# The ledger's ids are UUIDs, which carry no prefix: a UUID field is known by the example id
+# it documents (`core.ledger.hierarchy.EXAMPLE_IDS`), and its "prefix" here is its kind.
+UUID_KINDS = {uuid: kind for kind, uuid in EXAMPLE_IDS.items()}
 
 
 def id_prefix(field: FieldInfo) -> str | None:
-    """The id prefix a field accepts (`cus` for `Field(pattern=id_pattern("cus"))`), else None."""
+    """The id prefix a field accepts (`cus` for `Field(pattern=id_pattern("cus"))`; the kind,
+    `ledger`, for a UUID documented by its example id), else None."""
     for item in field.metadata:
         pattern = getattr(item, "pattern", None)
         if isinstance(pattern, str):
             found = _ID_PATTERN.fullmatch(pattern)
             if found is not None:
                 return found.group(1)
+            if pattern == UUID_PATTERN:
+                return next((UUID_KINDS[e] for e in field.examples or () if e in UUID_KINDS), None)
     return None
+
+
+def id_kind(value: Any) -> str | None:
+    """The prefix of an id value (`cus` of `cus_01...`), or the kind of a sample UUID."""
+    if not isinstance(value, str):
+        return None
+    found = ID_VALUE.fullmatch(value)
+    return found.group(1) if found is not None else UUID_KINDS.get(value)
+
+
+def unknown_id(prefix: str) -> str:
+    """A well-formed id of this prefix (or UUID kind) that names nothing."""
+    return "00000000-0000-7000-8000-000000000000" if prefix in EXAMPLE_IDS else f"{prefix}_{'0' * 26}"
 
 
 @dataclass(frozen=True)
@@ -121,14 +141,17 @@ class Target:
 
     @property
     def is_create(self) -> bool:
-        """A partner route that makes a new resource: POST, no path parameters, 201."""
+        """A partner route that makes a new resource: POST answering 201, at the top or, in the
+        ledger's hierarchy, under the parents its path names (a ledger in its organization).
+        (An action that issues a child, such as an account's number, is not one: its parent
+        must be of a particular sort, which a sample does not say.)"""
         spec = self.spec
         return (
             self.kind == PARTNER
             and spec is not None
             and self.method == "POST"
-            and spec.path is None
             and spec.status == 201
+            and (spec.path is None or all(kind in EXAMPLE_IDS for kind in self.path_ids.values()))
         )
 
     @property

@@ -102,9 +102,10 @@ class Tally:
 
 
 def expected_events(endpoint: CreateEndpoint) -> dict[str, int]:
-    """One create's events: its declared event once, or none."""
+    """One create's events: its declared event once (or none), and each event it declares
+    beside it once (an instrument's creation also makes its external account)."""
     event = endpoint.declared.event
-    return {event: 1} if event else {}
+    return {**({event: 1} if event else {}), **{other: 1 for other in endpoint.declared.also}}
 
 
 def delete_items(client: Any, table: str, items: list[dict[str, Any]]) -> None:

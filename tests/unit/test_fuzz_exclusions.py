@@ -207,3 +207,8 @@ def test_a_document_number_is_excused_when_no_national_id(
     body = {"country": country} | ({"documentNumber": number} if number is not None else {})
     request = sent(body=body)
     assert (rule_for(400, "documentNumber", request) == "document_number_is_a_national_id") is excused
+
+
+def test_an_integer_written_with_a_point_is_excused() -> None:
+    assert rule_for(400, "scale", sent(body={"scale": 10.0})) == "integer_written_with_a_point_or_exponent"
+    assert rule_for(400, "scale", sent(body={"scale": 10})) is None

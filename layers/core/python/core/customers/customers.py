@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from core.customers import kyc, siwe
@@ -35,6 +35,7 @@ from core.platform.errors import (
     StateConflict,
 )
 from core.platform.ids import id_pattern, new_id, ulid
+from core.platform.iso_codes import Country2
 from core.platform.pagination import ListParams
 from core.platform.pipeline import Call
 from core.platform.representations import MetadataMap, Representation, Timestamp
@@ -46,21 +47,6 @@ Status = Literal["pending", "active", "rejected", "inactive"]
 GRANTED_ON_APPROVAL = ("accounts",)
 # The fields a `customer.updated` event compares (its `previousAttributes`).
 VISIBLE = ("status", "capabilities", "onchainVerifiedAt", "name", "email", "metadata")
-
-
-def _country(value: str) -> str:
-    import pycountry  # ~60 ms of import: paid by the create function alone, on first use
-
-    if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code such as GB")
-    return value
-
-
-def _country_codes(schema: dict[str, Any]) -> None:
-    """The codes `_country` accepts, for the JSON schema only (never at run time)."""
-    import pycountry
-
-    schema["enum"] = sorted(c.alpha_2 for c in pycountry.countries)
 
 
 # `parse_caip10` checks an onchainId (with the messages it gives); the document states its
@@ -109,14 +95,7 @@ class CreateCustomer(RequestModel):
         pattern=f"^[^@{UNICODE_WHITESPACE}]+@[^@{UNICODE_WHITESPACE}]+\\.[^@{UNICODE_WHITESPACE}]+$",
         description="An address with one `@` and a dot in its domain, no whitespace.",
     )
-    country: (
-        Annotated[
-            str,
-            AfterValidator(_country),
-            Field(description="ISO 3166-1 alpha-2, e.g. `GB`.", json_schema_extra=_country_codes),
-        ]
-        | None
-    ) = None
+    country: Country2 | None = None
     documentNumber: str | None = Field(default=None, min_length=1, max_length=64)
     externalId: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
     onchainId: OnchainIdText | None = None

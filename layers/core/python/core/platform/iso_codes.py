@@ -1,5 +1,6 @@
 """ISO 4217 currencies and ISO 3166-1 countries as request field types, shared by every
-family that takes them (ingested bank accounts, customer accounts, bank information).
+family that takes them (customers, ingested bank accounts, customer accounts, bank
+information, the ledger's organizations).
 
 The codes come from pycountry, imported lazily: `import pycountry` costs about 43 ms
 (`python -X importtime`, Python 3.13, best of 5, after `core.platform.validation`; 85-110 ms from a
@@ -73,3 +74,27 @@ Country3 = Annotated[
     ),
 ]
 """`"DEU"`: an ISO 3166-1 alpha-3 code, three upper-case letters, known to pycountry."""
+
+
+def _check_country2(value: str) -> str:
+    if len(value) == 2:
+        import pycountry  # lazy: see the module docstring
+
+        if pycountry.countries.get(alpha_2=value) is not None:
+            return value
+    raise ValueError("must be an ISO 3166-1 alpha-2 country code such as GB")
+
+
+def _country2_codes(schema: dict[str, Any]) -> None:
+    """The codes `_check_country2` accepts, for the JSON schema only (never at run time)."""
+    import pycountry
+
+    schema["enum"] = sorted(c.alpha_2 for c in pycountry.countries)
+
+
+Country2 = Annotated[
+    str,
+    AfterValidator(_check_country2),
+    Field(description="ISO 3166-1 alpha-2, e.g. `GB`.", examples=["GB"], json_schema_extra=_country2_codes),
+]
+"""`"GB"`: an ISO 3166-1 alpha-2 code, known to pycountry."""

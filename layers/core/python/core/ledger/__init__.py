@@ -1,0 +1,2 @@
+"""The ledger hierarchy (seed 003, Midaz): organizations, ledgers, instruments, portfolios,
+products and their accounts."""
