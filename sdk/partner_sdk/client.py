@@ -117,6 +117,8 @@ class PartnerClient:
         self.accounts = resources.Accounts(self)
         self.bank_information = resources.BankInformation(self)
         self.supported_banks = resources.SupportedBanks(self)
+        # The ledger hierarchy: `ledger.organizations`, `ledger.ledgers`, ... `ledger.accounts`.
+        self.ledger = resources.Ledger(self)
 
     @property
     def http(self) -> httpx.Client:

@@ -14,6 +14,7 @@ from partner_sdk.cli import (
     customers,
     events,
     ingest,
+    ledger,
     records,
     request,
     signing_keys,
@@ -27,6 +28,7 @@ app.add_typer(customers.app, name="customers")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(bank_information.app, name="bank-information")
 app.add_typer(bank_information.supported_banks_app, name="supported-banks")
+app.add_typer(ledger.app, name="ledger")
 app.add_typer(events.app, name="events")
 app.add_typer(records.bank_accounts_app, name="bank-accounts")
 app.add_typer(records.blockchain_wallets_app, name="blockchain-wallets")

@@ -40,8 +40,11 @@ DataOption = Annotated[
     str | None, typer.Option("--data", "-d", help="JSON body, or @file.json to read it from a file.")
 ]
 Scheme = Literal["rfc9421", "simple"]
-# Ids as the API makes them (`cus_` + a 26-character ULID): a table never breaks them.
-_ID = re.compile(r"^[a-z]{2,8}_[0-9A-HJKMNP-TV-Z]{26}$")
+# Ids as the API makes them (`cus_` + a 26-character ULID; the ledger's lower-case UUIDs):
+# a table never breaks them.
+_ID = re.compile(
+    r"^(?:[a-z]{2,8}_[0-9A-HJKMNP-TV-Z]{26}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
 
 
 def default_client_factory(scheme: str | None) -> PartnerClient:

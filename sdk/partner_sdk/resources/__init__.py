@@ -8,6 +8,7 @@ from partner_sdk.resources.bank_information import BankInformation, SupportedBan
 from partner_sdk.resources.customers import Customers
 from partner_sdk.resources.events import Events
 from partner_sdk.resources.ingestion import BankAccounts, BlockchainWallets
+from partner_sdk.resources.ledger import Ledger
 from partner_sdk.resources.signing_keys import SigningKeys
 from partner_sdk.resources.webhook_endpoints import WebhookEndpoints
 
@@ -18,6 +19,7 @@ __all__ = [
     "BlockchainWallets",
     "Customers",
     "Events",
+    "Ledger",
     "SigningKeys",
     "SupportedBanks",
     "WebhookEndpoints",

@@ -24,15 +24,16 @@ class Resource:
         path = f"{self.path}/{segment(item_id)}"
         return f"{path}/{action}" if action else path
 
-    def _page(self, params: Mapping[str, Any]) -> Any:
+    def _page(self, params: Mapping[str, Any], path: str | None = None) -> Any:
         """One page of the list: `{"data": [...], "nextCursor": ...}`. Each group's `list`
-        names its filters and calls this."""
-        return self._client.get(self.path, params=params).json()
+        names its filters and calls this; `path` is a collection under parents' ids (the
+        ledger's: `/v1/organizations/{id}/ledgers`), by default the group's own `path`."""
+        return self._client.get(path or self.path, params=params).json()
 
-    def _every(self, params: Mapping[str, Any]) -> Iterator[Any]:
+    def _every(self, params: Mapping[str, Any], path: str | None = None) -> Iterator[Any]:
         """Every item of the list, following `nextCursor` page after page (each group's
         `iterate`)."""
-        return self._client.iterate(self.path, params)
+        return self._client.iterate(path or self.path, params)
 
 
 def segment(value: str) -> str:

@@ -1,0 +1,989 @@
+"""`partner ledger`: the ledger hierarchy (seed 003, Midaz's model), one command group per
+kind, each with create, get, list, update and delete. Parents are options:
+
+    partner ledger organizations ...
+    partner ledger ledgers ...       --organization ORG
+    partner ledger instruments ...   --organization ORG --ledger LEDGER  (portfolios, products too)
+    partner ledger accounts ...      --organization ORG --ledger LEDGER --portfolio PORTFOLIO
+
+`create` and `update` take the body's fields as options, and/or the API's JSON as is with
+`--data '{...}'` or `--data @file.json` (an option given overrides the field of --data).
+`update --clear FIELD` sets a field to null. `accounts list --ledger-wide` lists every
+account of the ledger, external ones included (`--alias @external/BRL` finds one), and
+`accounts get` without `--portfolio` reads the account through its ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from partner_sdk.cli._common import (
+    AllOption,
+    CursorOption,
+    DataOption,
+    JsonOption,
+    LimitOption,
+    api_errors,
+    cell,
+    client,
+    details,
+    fail,
+    key_values,
+    list_command,
+    print_json,
+    read_data,
+    show_page,
+    stdout,
+)
+from partner_sdk.client import PartnerClient
+from partner_sdk.resources import ledger as sdk
+from partner_sdk.resources.ledger import AccountType, InstrumentType, LedgerAccountType
+
+app = typer.Typer(
+    help="The ledger hierarchy: organizations, ledgers, instruments, portfolios, products, accounts.",
+    no_args_is_help=True,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    noun: str  # "organization"
+    group: Callable[[PartnerClient], sdk.Kind]
+    fields: tuple[str, ...]  # shown by create, get and update
+    columns: tuple[str, ...]  # shown by list: one id a row, to fit 80 columns
+    required: tuple[tuple[str, str], ...] = ()  # (field, its options) a create needs
+    nullable: tuple[str, ...] = ("metadata",)  # what `update --clear` may set to null
+
+    @property
+    def title(self) -> str:
+        return self.noun.capitalize()
+
+
+TIMES = ("createdAt", "updatedAt")
+UNDER_LEDGER = ("id", "organizationId", "ledgerId")
+ORGANIZATIONS = Kind(
+    noun="organization",
+    group=lambda api: api.ledger.organizations,
+    fields=(
+        "id",
+        "legalName",
+        "doingBusinessAs",
+        "legalDocument",
+        "parentOrganizationId",
+        "address",
+        "status",
+        "metadata",
+        *TIMES,
+    ),
+    columns=("id", "legalName", "status"),
+    required=(
+        ("legalName", "--legal-name"),
+        ("legalDocument", "--legal-document"),
+        ("address", "--line1, --zip-code, --city, --state and --country"),
+    ),
+    nullable=("doingBusinessAs", "parentOrganizationId", "metadata"),
+)
+LEDGERS = Kind(
+    noun="ledger",
+    group=lambda api: api.ledger.ledgers,
+    fields=("id", "organizationId", "name", "status", "metadata", *TIMES),
+    columns=("id", "name", "status"),
+    required=(("name", "--name"),),
+)
+INSTRUMENTS = Kind(
+    noun="instrument",
+    group=lambda api: api.ledger.instruments,
+    fields=(*UNDER_LEDGER, "name", "type", "code", "scale", "status", "metadata", *TIMES),
+    columns=("id", "code", "type", "scale", "status"),
+    required=(("name", "--name"), ("type", "--type"), ("code", "--code")),
+)
+PORTFOLIOS = Kind(
+    noun="portfolio",
+    group=lambda api: api.ledger.portfolios,
+    fields=(*UNDER_LEDGER, "name", "entityId", "status", "metadata", *TIMES),
+    columns=("id", "name", "entityId", "status"),
+    required=(("name", "--name"),),
+    nullable=("entityId", "metadata"),
+)
+PRODUCTS = Kind(
+    noun="product",
+    group=lambda api: api.ledger.products,
+    fields=(*UNDER_LEDGER, "name", "status", "metadata", *TIMES),
+    columns=("id", "name", "status"),
+    required=(("name", "--name"),),
+)
+ACCOUNTS = Kind(
+    noun="account",
+    group=lambda api: api.ledger.accounts,
+    fields=(
+        *UNDER_LEDGER,
+        "portfolioId",
+        "name",
+        "alias",
+        "type",
+        "instrumentCode",
+        "balance",
+        "entityId",
+        "parentAccountId",
+        "productId",
+        "allowSending",
+        "allowReceiving",
+        "status",
+        "metadata",
+        *TIMES,
+    ),
+    # `balance`: the available amount and its instrument, `10.50 BRL` (the type is in get).
+    columns=("id", "alias", "balance", "status"),
+    required=(("instrumentCode", "--instrument-code"), ("type", "--type")),
+    nullable=("name", "alias", "entityId", "productId", "metadata"),
+)
+
+OrganizationOption = Annotated[str, typer.Option("--organization", help="The organization's id (a UUID).")]
+LedgerOption = Annotated[str, typer.Option("--ledger", help="The ledger's id.")]
+PortfolioOption = Annotated[str, typer.Option("--portfolio", help="The portfolio's id.")]
+NameOption = Annotated[str | None, typer.Option("--name", help="1-256 characters.")]
+StatusOption = Annotated[
+    str | None, typer.Option("--status", help="Its status code (ACTIVE by default), e.g. BLOCKED.")
+]
+StatusDescriptionOption = Annotated[
+    str | None, typer.Option("--status-description", help="With --status: why (at most 256 characters).")
+]
+MetadataOption = Annotated[
+    list[str] | None,
+    typer.Option("--metadata", help="KEY=VALUE (repeat for more); an update replaces the whole map."),
+]
+ClearOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--clear", help="Set this field to null, as the API names it, e.g. alias (repeat for more)."
+    ),
+]
+ListStatusOption = Annotated[str | None, typer.Option("--status", help="Only those of this status code.")]
+EntityIdOption = Annotated[
+    str | None, typer.Option("--entity-id", help="Your own id of who owns it (free text).")
+]
+AllowSendingOption = Annotated[
+    bool | None, typer.Option("--allow-sending/--deny-sending", help="May it be a source (default: yes).")
+]
+AllowReceivingOption = Annotated[
+    bool | None,
+    typer.Option("--allow-receiving/--deny-receiving", help="May it be a destination (default: yes)."),
+]
+ProductOption = Annotated[str | None, typer.Option("--product", help="A product of the ledger (its id).")]
+
+
+def _id_argument(kind: Kind) -> Any:
+    return typer.Argument(help=f"The {kind.noun}'s id (a UUID).")
+
+
+OrganizationId = Annotated[str, _id_argument(ORGANIZATIONS)]
+LedgerId = Annotated[str, _id_argument(LEDGERS)]
+InstrumentId = Annotated[str, _id_argument(INSTRUMENTS)]
+PortfolioId = Annotated[str, _id_argument(PORTFOLIOS)]
+ProductId = Annotated[str, _id_argument(PRODUCTS)]
+AccountId = Annotated[str, _id_argument(ACCOUNTS)]
+
+
+# -- output -------------------------------------------------------------------------------
+
+
+def amount(value: Any, scale: Any) -> str:
+    """Minor units at a scale as a decimal: 1050 at scale 2 is 10.50."""
+    if not isinstance(value, int) or not isinstance(scale, int):
+        return str(value)
+    return f"{Decimal(value).scaleb(-scale):f}"
+
+
+def _status_text(status: Any, brief: bool) -> Any:
+    if not isinstance(status, dict):
+        return status
+    code, description = status.get("code"), status.get("description")
+    return f"{code} ({description})" if description and not brief else code
+
+
+def _address_text(address: Any) -> Any:
+    if not isinstance(address, dict):
+        return address
+    place = " ".join(str(address[name]) for name in ("zipCode", "city") if address.get(name))
+    parts = [address.get("line1"), address.get("line2"), place, address.get("state"), address.get("country")]
+    return ", ".join(str(part) for part in parts if part)
+
+
+def _balance_text(item: dict[str, Any], brief: bool) -> Any:
+    balance = item.get("balance")
+    if not isinstance(balance, dict):
+        return balance
+    scale, code = balance.get("scale"), item.get("instrumentCode") or ""
+    text = f"{amount(balance.get('available'), scale)} {code}".strip()
+    if balance.get("onHold") and not brief:
+        text += f" ({amount(balance['onHold'], scale)} on hold)"
+    return text
+
+
+def display(item: dict[str, Any], brief: bool = False) -> dict[str, Any]:
+    """The resource as tables show it: a status as its code (and description), an address
+    on one line, a balance as a decimal amount of the instrument, the
+    available one (and what is on hold). `brief`: a list's row, without the parentheses."""
+    shown = dict(item)
+    if "status" in item:
+        shown["status"] = _status_text(item["status"], brief)
+    if "address" in item:
+        shown["address"] = _address_text(item["address"])
+    if "balance" in item:
+        shown["balance"] = _balance_text(item, brief)
+    return shown
+
+
+def show_item(kind: Kind, item: Any, as_json: bool, title: str | None = None) -> None:
+    if as_json or not isinstance(item, dict):
+        print_json(item, as_json)
+        return
+    stdout().print(details(title or kind.title, display(item), kind.fields))
+
+
+def show_list(kind: Kind, page: Any, as_json: bool) -> None:
+    def row(item: Any) -> list[Text]:
+        shown = display(item, brief=True) if isinstance(item, dict) else {}
+        return [cell(shown.get(column)) for column in kind.columns]
+
+    show_page(page, as_json, kind.noun, kind.columns, row)
+
+
+# -- what the commands share ----------------------------------------------------------------
+
+
+def status_body(code: str | None, description: str | None) -> dict[str, Any] | None:
+    if code is None:
+        if description is not None:
+            raise fail("--status-description goes with --status")
+        return None
+    return {"code": code} if description is None else {"code": code, "description": description}
+
+
+def named(
+    name: str | None, status: str | None, description: str | None, metadata: list[str] | None, **more: Any
+) -> dict[str, Any]:
+    """The fields of a kind with a name, a status and metadata, and its `more`."""
+    return {
+        "name": name,
+        **more,
+        "status": status_body(status, description),
+        "metadata": key_values(metadata),
+    }
+
+
+def body_of(data: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+    """--data's object (the API's JSON as is), then the fields given as options over it (an
+    address's lines over --data's address)."""
+    given, _ = read_data(data)
+    if given is not None and not isinstance(given, dict):
+        raise fail("--data must be a JSON object")
+    body = dict(given or {})
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name == "address" and isinstance(body.get(name), dict):
+            value = {**body[name], **value}
+        body[name] = value
+    return body
+
+
+def create(
+    ctx: typer.Context,
+    kind: Kind,
+    parent_ids: tuple[str, ...],
+    data: str | None,
+    fields: dict[str, Any],
+    as_json: bool,
+) -> None:
+    body = body_of(data, fields)
+    missing = [options for name, options in kind.required if name not in body]
+    if missing:
+        raise fail(f"missing {'; '.join(missing)} (or give them in --data)")
+    with client(ctx) as api, api_errors(as_json):
+        item = kind.group(api).create_from(*parent_ids, body=body)
+    show_item(kind, item, as_json, f"{kind.title} created")
+
+
+def update(
+    ctx: typer.Context,
+    kind: Kind,
+    ids: tuple[str, ...],
+    data: str | None,
+    fields: dict[str, Any],
+    clear: list[str] | None,
+    as_json: bool,
+) -> None:
+    body = body_of(data, fields)
+    for name in clear or []:
+        if name not in kind.nullable:
+            raise fail(f"--clear takes {', '.join(kind.nullable)} for {kind.noun}s, not {name!r}")
+        if name in fields and fields[name] is not None:
+            raise fail(f"{name} is both given and cleared")
+        body[name] = None
+    if not body:
+        raise fail("nothing to update: pass a field's option, --clear or --data")
+    with client(ctx) as api, api_errors(as_json):
+        item = kind.group(api).update_from(*ids, body=body)
+    show_item(kind, item, as_json, f"{kind.title} updated")
+
+
+def get(ctx: typer.Context, kind: Kind, ids: tuple[str, ...], as_json: bool) -> None:
+    with client(ctx) as api, api_errors(as_json):
+        item = kind.group(api).get(*ids)
+    show_item(kind, item, as_json)
+
+
+def delete(ctx: typer.Context, kind: Kind, ids: tuple[str, ...], as_json: bool) -> None:
+    with client(ctx) as api, api_errors(as_json):
+        kind.group(api).delete(*ids)
+    if as_json:
+        print_json({"id": ids[-1], "deleted": True}, as_json=True)
+    else:
+        stdout().print(f"Deleted {kind.noun} {ids[-1]}", markup=False)
+
+
+def list_by_status(
+    ctx: typer.Context,
+    kind: Kind,
+    parent_ids: tuple[str, ...],
+    status: str | None,
+    limit: int | None,
+    cursor: str | None,
+    all_pages: bool,
+    as_json: bool,
+) -> None:
+    def group(api: PartnerClient) -> Any:
+        return kind.group(api)
+
+    page = list_command(
+        ctx,
+        one_page=lambda api: group(api).list(*parent_ids, status=status, limit=limit, cursor=cursor),
+        every_page=lambda api: group(api).iterate(*parent_ids, status=status, limit=limit),
+        all_pages=all_pages,
+        cursor=cursor,
+        as_json=as_json,
+    )
+    show_list(kind, page, as_json)
+
+
+def kind_app(kind: Kind, help: str) -> typer.Typer:
+    sub = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(sub, name=f"{kind.noun}s")
+    return sub
+
+
+LIST_HELP = 'List them, newest first (one page unless --all). --json prints {"data", "nextCursor"}.'
+
+# -- organizations ----------------------------------------------------------------------------
+
+organizations_app = kind_app(ORGANIZATIONS, "Organizations: the top of the hierarchy.")
+
+
+def _address(*lines: str | None) -> dict[str, Any] | None:
+    """The address options given (line1, line2, zipCode, city, state, country), or None."""
+    given = dict(zip(("line1", "line2", "zipCode", "city", "state", "country"), lines, strict=True))
+    return {name: value for name, value in given.items() if value is not None} or None
+
+
+Line1Option = Annotated[str | None, typer.Option("--line1", help="Address: street and number.")]
+Line2Option = Annotated[str | None, typer.Option("--line2", help="Address: a second line.")]
+ZipCodeOption = Annotated[str | None, typer.Option("--zip-code", help="Address: postal code.")]
+CityOption = Annotated[str | None, typer.Option("--city", help="Address: city.")]
+StateOption = Annotated[str | None, typer.Option("--state", help="Address: state or region.")]
+CountryOption = Annotated[str | None, typer.Option("--country", help="Address: ISO 3166-1 alpha-2, e.g. BR.")]
+DoingBusinessAsOption = Annotated[str | None, typer.Option("--doing-business-as", help="Its trade name.")]
+ParentOption = Annotated[
+    str | None, typer.Option("--parent", help="A parent organization of yours (its id).")
+]
+
+
+@organizations_app.command("create")
+def organizations_create(
+    ctx: typer.Context,
+    legal_name: Annotated[str | None, typer.Option("--legal-name", help="1-256 characters.")] = None,
+    legal_document: Annotated[
+        str | None, typer.Option("--legal-document", help="A tax id or registration number; never changes.")
+    ] = None,
+    doing_business_as: DoingBusinessAsOption = None,
+    parent: ParentOption = None,
+    line1: Line1Option = None,
+    line2: Line2Option = None,
+    zip_code: ZipCodeOption = None,
+    city: CityOption = None,
+    state: StateOption = None,
+    country: CountryOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an organization: --legal-name, --legal-document and the address, or all of it
+    in --data @organization.json (Midaz's JSON)."""
+    fields = {
+        "legalName": legal_name,
+        "doingBusinessAs": doing_business_as,
+        "legalDocument": legal_document,
+        "parentOrganizationId": parent,
+        "address": _address(line1, line2, zip_code, city, state, country),
+        "status": status_body(status, status_description),
+        "metadata": key_values(metadata),
+    }
+    create(ctx, ORGANIZATIONS, (), data, fields, as_json)
+
+
+@organizations_app.command("get")
+def organizations_get(
+    ctx: typer.Context, organization_id: OrganizationId, as_json: JsonOption = False
+) -> None:
+    """Show one organization."""
+    get(ctx, ORGANIZATIONS, (organization_id,), as_json)
+
+
+@organizations_app.command("list", help=LIST_HELP)
+def organizations_list(
+    ctx: typer.Context,
+    status: ListStatusOption = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    list_by_status(ctx, ORGANIZATIONS, (), status, limit, cursor, all_pages, as_json)
+
+
+@organizations_app.command("update")
+def organizations_update(
+    ctx: typer.Context,
+    organization_id: OrganizationId,
+    legal_name: Annotated[str | None, typer.Option("--legal-name")] = None,
+    doing_business_as: DoingBusinessAsOption = None,
+    parent: ParentOption = None,
+    line1: Line1Option = None,
+    line2: Line2Option = None,
+    zip_code: ZipCodeOption = None,
+    city: CityOption = None,
+    state: StateOption = None,
+    country: CountryOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    clear: ClearOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the fields given; the rest stays. An address is replaced whole (give every
+    line of it) and so is metadata. --clear doingBusinessAs, parentOrganizationId or
+    metadata sets it to null."""
+    fields = {
+        "legalName": legal_name,
+        "doingBusinessAs": doing_business_as,
+        "parentOrganizationId": parent,
+        "address": _address(line1, line2, zip_code, city, state, country),
+        "status": status_body(status, status_description),
+        "metadata": key_values(metadata),
+    }
+    update(ctx, ORGANIZATIONS, (organization_id,), data, fields, clear, as_json)
+
+
+@organizations_app.command("delete")
+def organizations_delete(
+    ctx: typer.Context, organization_id: OrganizationId, as_json: JsonOption = False
+) -> None:
+    """Delete an organization (soft): refused (409) while ledgers or child organizations live under it."""
+    delete(ctx, ORGANIZATIONS, (organization_id,), as_json)
+
+
+# -- ledgers ----------------------------------------------------------------------------------
+
+ledgers_app = kind_app(LEDGERS, "An organization's ledgers (--organization).")
+
+
+@ledgers_app.command("create")
+def ledgers_create(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    name: NameOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a ledger of the organization."""
+    fields = named(name, status, status_description, metadata)
+    create(ctx, LEDGERS, (organization,), data, fields, as_json)
+
+
+@ledgers_app.command("get")
+def ledgers_get(
+    ctx: typer.Context, ledger_id: LedgerId, organization: OrganizationOption, as_json: JsonOption = False
+) -> None:
+    """Show one ledger."""
+    get(ctx, LEDGERS, (organization, ledger_id), as_json)
+
+
+@ledgers_app.command("list", help=LIST_HELP)
+def ledgers_list(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    status: ListStatusOption = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    list_by_status(ctx, LEDGERS, (organization,), status, limit, cursor, all_pages, as_json)
+
+
+@ledgers_app.command("update")
+def ledgers_update(
+    ctx: typer.Context,
+    ledger_id: LedgerId,
+    organization: OrganizationOption,
+    name: NameOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    clear: ClearOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the name, status or metadata (replaced whole; --clear metadata empties it)."""
+    fields = named(name, status, status_description, metadata)
+    update(ctx, LEDGERS, (organization, ledger_id), data, fields, clear, as_json)
+
+
+@ledgers_app.command("delete")
+def ledgers_delete(
+    ctx: typer.Context, ledger_id: LedgerId, organization: OrganizationOption, as_json: JsonOption = False
+) -> None:
+    """Delete a ledger (soft): refused (409) while instruments, portfolios or products live in it."""
+    delete(ctx, LEDGERS, (organization, ledger_id), as_json)
+
+
+# -- instruments, portfolios, products: under a ledger ------------------------------------------
+
+instruments_app = kind_app(
+    INSTRUMENTS, "A ledger's instruments (Midaz's assets: BRL, BTC, ...): --organization, --ledger."
+)
+
+
+@instruments_app.command("create")
+def instruments_create(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    name: NameOption = None,
+    instrument_type: Annotated[InstrumentType | None, typer.Option("--type")] = None,
+    code: Annotated[
+        str | None, typer.Option("--code", help="Unique in the ledger; a currency's ISO 4217 code, e.g. BRL.")
+    ] = None,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            "--scale", min=0, max=18, help="Decimal places; a currency's default is its minor units."
+        ),
+    ] = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an instrument, and with it its external account @external/<code>."""
+    more = {"type": instrument_type, "code": code, "scale": scale}
+    fields = named(name, status, status_description, metadata, **more)
+    create(ctx, INSTRUMENTS, (organization, ledger), data, fields, as_json)
+
+
+@instruments_app.command("get")
+def instruments_get(
+    ctx: typer.Context,
+    instrument_id: InstrumentId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one instrument."""
+    get(ctx, INSTRUMENTS, (organization, ledger, instrument_id), as_json)
+
+
+@instruments_app.command("list", help=LIST_HELP)
+def instruments_list(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    status: ListStatusOption = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    list_by_status(ctx, INSTRUMENTS, (organization, ledger), status, limit, cursor, all_pages, as_json)
+
+
+@instruments_app.command("update")
+def instruments_update(
+    ctx: typer.Context,
+    instrument_id: InstrumentId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    name: NameOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    clear: ClearOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the name, status or metadata (replaced whole); type, code and scale stay."""
+    fields = named(name, status, status_description, metadata)
+    update(ctx, INSTRUMENTS, (organization, ledger, instrument_id), data, fields, clear, as_json)
+
+
+@instruments_app.command("delete")
+def instruments_delete(
+    ctx: typer.Context,
+    instrument_id: InstrumentId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete an instrument and its external account: refused (409) while other accounts hold it."""
+    delete(ctx, INSTRUMENTS, (organization, ledger, instrument_id), as_json)
+
+
+portfolios_app = kind_app(PORTFOLIOS, "A ledger's portfolios, groups of accounts: --organization, --ledger.")
+
+
+@portfolios_app.command("create")
+def portfolios_create(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    name: NameOption = None,
+    entity_id: EntityIdOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a portfolio in the ledger."""
+    fields = named(name, status, status_description, metadata, entityId=entity_id)
+    create(ctx, PORTFOLIOS, (organization, ledger), data, fields, as_json)
+
+
+@portfolios_app.command("get")
+def portfolios_get(
+    ctx: typer.Context,
+    portfolio_id: PortfolioId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one portfolio."""
+    get(ctx, PORTFOLIOS, (organization, ledger, portfolio_id), as_json)
+
+
+@portfolios_app.command("list", help=LIST_HELP)
+def portfolios_list(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    status: ListStatusOption = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    list_by_status(ctx, PORTFOLIOS, (organization, ledger), status, limit, cursor, all_pages, as_json)
+
+
+@portfolios_app.command("update")
+def portfolios_update(
+    ctx: typer.Context,
+    portfolio_id: PortfolioId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    name: NameOption = None,
+    entity_id: EntityIdOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    clear: ClearOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the fields given (metadata replaced whole); --clear entityId or metadata nulls it."""
+    fields = named(name, status, status_description, metadata, entityId=entity_id)
+    update(ctx, PORTFOLIOS, (organization, ledger, portfolio_id), data, fields, clear, as_json)
+
+
+@portfolios_app.command("delete")
+def portfolios_delete(
+    ctx: typer.Context,
+    portfolio_id: PortfolioId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a portfolio (soft): refused (409) while accounts live in it."""
+    delete(ctx, PORTFOLIOS, (organization, ledger, portfolio_id), as_json)
+
+
+products_app = kind_app(PRODUCTS, "A ledger's products, what accounts are sold as: --organization, --ledger.")
+
+
+@products_app.command("create")
+def products_create(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    name: NameOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a product in the ledger."""
+    fields = named(name, status, status_description, metadata)
+    create(ctx, PRODUCTS, (organization, ledger), data, fields, as_json)
+
+
+@products_app.command("get")
+def products_get(
+    ctx: typer.Context,
+    product_id: ProductId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one product."""
+    get(ctx, PRODUCTS, (organization, ledger, product_id), as_json)
+
+
+@products_app.command("list", help=LIST_HELP)
+def products_list(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    status: ListStatusOption = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    list_by_status(ctx, PRODUCTS, (organization, ledger), status, limit, cursor, all_pages, as_json)
+
+
+@products_app.command("update")
+def products_update(
+    ctx: typer.Context,
+    product_id: ProductId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    name: NameOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    clear: ClearOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change the name, status or metadata (replaced whole; --clear metadata empties it)."""
+    fields = named(name, status, status_description, metadata)
+    update(ctx, PRODUCTS, (organization, ledger, product_id), data, fields, clear, as_json)
+
+
+@products_app.command("delete")
+def products_delete(
+    ctx: typer.Context,
+    product_id: ProductId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a product (soft): refused (409) while accounts name it."""
+    delete(ctx, PRODUCTS, (organization, ledger, product_id), as_json)
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+accounts_app = kind_app(
+    ACCOUNTS,
+    "A portfolio's accounts (--organization, --ledger, --portfolio); list --ledger-wide for every "
+    "account of the ledger, external ones included.",
+)
+AliasOption = Annotated[
+    str | None, typer.Option("--alias", help="Unique in the ledger: letters, digits and @:_- (<= 100).")
+]
+
+
+@accounts_app.command("create")
+def accounts_create(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    portfolio: PortfolioOption,
+    instrument_code: Annotated[
+        str | None, typer.Option("--instrument-code", help="An instrument of the ledger, e.g. BRL.")
+    ] = None,
+    account_type: Annotated[AccountType | None, typer.Option("--type")] = None,
+    name: NameOption = None,
+    alias: AliasOption = None,
+    entity_id: EntityIdOption = None,
+    parent_account: Annotated[
+        str | None, typer.Option("--parent-account", help="An account of the ledger in the same instrument.")
+    ] = None,
+    product: ProductOption = None,
+    allow_sending: AllowSendingOption = None,
+    allow_receiving: AllowReceivingOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open an account in the portfolio: --instrument-code and --type at least."""
+    fields = {
+        "instrumentCode": instrument_code,
+        "name": name,
+        "alias": alias,
+        "type": account_type,
+        "entityId": entity_id,
+        "parentAccountId": parent_account,
+        "productId": product,
+        "allowSending": allow_sending,
+        "allowReceiving": allow_receiving,
+        "status": status_body(status, status_description),
+        "metadata": key_values(metadata),
+    }
+    create(ctx, ACCOUNTS, (organization, ledger, portfolio), data, fields, as_json)
+
+
+@accounts_app.command("get")
+def accounts_get(
+    ctx: typer.Context,
+    account_id: AccountId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    portfolio: Annotated[
+        str | None, typer.Option("--portfolio", help="Its portfolio; without it, read through the ledger.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one account with its balance (without --portfolio: by the ledger alone, which reads
+    external accounts too)."""
+    if portfolio is None:
+        with client(ctx) as api, api_errors(as_json):
+            item = api.ledger.accounts.get_in_ledger(organization, ledger, account_id)
+        show_item(ACCOUNTS, item, as_json)
+        return
+    get(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), as_json)
+
+
+@accounts_app.command("list")
+def accounts_list(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    portfolio: Annotated[str | None, typer.Option("--portfolio", help="The portfolio's accounts.")] = None,
+    ledger_wide: Annotated[
+        bool,
+        typer.Option("--ledger-wide", help="Every account of the ledger instead, external ones included."),
+    ] = False,
+    alias: Annotated[
+        str | None, typer.Option("--alias", help="With --ledger-wide: the one account of this alias.")
+    ] = None,
+    account_type: Annotated[
+        LedgerAccountType | None, typer.Option("--type", help="external: with --ledger-wide only.")
+    ] = None,
+    instrument_code: Annotated[str | None, typer.Option("--instrument-code")] = None,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List a portfolio's accounts (--portfolio), or every account of the ledger (--ledger-wide,
+    external ones included; --alias @external/BRL finds one). Newest first, one page unless
+    --all; --json prints {"data", "nextCursor"}."""
+    if (portfolio is None) == (not ledger_wide):
+        raise fail("pass --portfolio or --ledger-wide (one of them)")
+    if not ledger_wide and (alias is not None or account_type == "external"):
+        raise fail("--alias and --type external go with --ledger-wide")
+    filters: dict[str, Any] = {"type": account_type, "instrument_code": instrument_code, "limit": limit}
+
+    def one_page(api: PartnerClient) -> Any:
+        accounts = api.ledger.accounts
+        if portfolio is None:
+            return accounts.list_in_ledger(organization, ledger, alias=alias, cursor=cursor, **filters)
+        return accounts.list(organization, ledger, portfolio, cursor=cursor, **filters)
+
+    def every_page(api: PartnerClient) -> Iterator[Any]:
+        accounts = api.ledger.accounts
+        if portfolio is None:
+            return accounts.iterate_in_ledger(organization, ledger, alias=alias, **filters)
+        return accounts.iterate(organization, ledger, portfolio, **filters)
+
+    page = list_command(
+        ctx, one_page=one_page, every_page=every_page, all_pages=all_pages, cursor=cursor, as_json=as_json
+    )
+    show_list(ACCOUNTS, page, as_json)
+
+
+@accounts_app.command("update")
+def accounts_update(
+    ctx: typer.Context,
+    account_id: AccountId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    portfolio: PortfolioOption,
+    name: NameOption = None,
+    alias: AliasOption = None,
+    entity_id: EntityIdOption = None,
+    product: ProductOption = None,
+    allow_sending: AllowSendingOption = None,
+    allow_receiving: AllowReceivingOption = None,
+    status: StatusOption = None,
+    status_description: StatusDescriptionOption = None,
+    metadata: MetadataOption = None,
+    clear: ClearOption = None,
+    data: DataOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change Midaz's editable fields given (metadata replaced whole; a new alias frees the old
+    one). --clear name, alias, entityId, productId or metadata sets it to null."""
+    fields = {
+        "name": name,
+        "status": status_body(status, status_description),
+        "alias": alias,
+        "entityId": entity_id,
+        "allowSending": allow_sending,
+        "allowReceiving": allow_receiving,
+        "productId": product,
+        "metadata": key_values(metadata),
+    }
+    update(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), data, fields, clear, as_json)
+
+
+@accounts_app.command("delete")
+def accounts_delete(
+    ctx: typer.Context,
+    account_id: AccountId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    portfolio: PortfolioOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete an account (soft; its alias is freed): refused (409) while its balance is not zero
+    or accounts name it as their parent."""
+    delete(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), as_json)
