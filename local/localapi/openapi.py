@@ -22,7 +22,6 @@ What each part comes from:
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from pydantic import BaseModel, create_model
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from localapi.server import load_handler, module_name
+from localapi.server import load_handler, load_module
 from localapi.template import Route, Template, load_template, routes
 
 DOCUMENT_PATH = "/v1/openapi.json"
@@ -113,8 +112,7 @@ def _handler_doc(route: Route) -> tuple[Any, str]:
     """The handler's spec (None for a handler that is not a pipeline endpoint) and its
     module's docstring (the decorated handler's own `__module__` is the pipeline's)."""
     handler = load_handler(route)
-    module = sys.modules.get(module_name(route))
-    return getattr(handler, "spec", None), (module.__doc__ if module else None) or ""
+    return getattr(handler, "spec", None), load_module(route).__doc__ or ""
 
 
 def operations(template: Template) -> list[Operation]:

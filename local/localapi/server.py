@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,12 +135,15 @@ _modules: dict[Path, Any] = {}
 
 
 def module_name(route: Route | EventSource) -> str:
-    """A unique module name per handler file (every function's file is `app.py`)."""
-    return f"localapi_fn_{route.event_name}_{route.handler_file.stem}"
+    """A unique module name per handler file (every function's file is `app.py`), the same
+    for every route the file serves (a function may have a second route)."""
+    parts = route.handler_file.parent.parts
+    where = parts[len(parts) - parts[::-1].index("functions") :] if "functions" in parts else parts[-2:]
+    return f"localapi_fn_{'_'.join(where)}_{route.handler_file.stem}"
 
 
-def load_handler(route: Route | EventSource) -> Handler:
-    """Import the route's handler module once (cached) and return its handler function."""
+def load_module(route: Route | EventSource) -> ModuleType:
+    """The route's handler module, imported once (cached by its file)."""
     path = route.handler_file
     with _import_lock:
         module = _modules.get(path)
@@ -155,9 +159,14 @@ def load_handler(route: Route | EventSource) -> Handler:
                 sys.modules.pop(spec.name, None)
                 raise
             _modules[path] = module
-    handler = getattr(module, route.handler_name, None)
+    return module
+
+
+def load_handler(route: Route | EventSource) -> Handler:
+    """Import the route's handler module once (cached) and return its handler function."""
+    handler = getattr(load_module(route), route.handler_name, None)
     if not callable(handler):
-        raise ImportError(f"{path} has no function {route.handler_name}")
+        raise ImportError(f"{route.handler_file} has no function {route.handler_name}")
     return handler
 
 
