@@ -325,6 +325,27 @@ def _integer_with_a_point(sent: Sent, param: str) -> bool:
     return isinstance(sent.value(param), float)
 
 
+_ENTRY = r"send\.(?:source\.from|distribute\.to)\[\d+\]"
+_SHARE = r"share\.percentage(?:OfPercentage)?"
+_INTEGERS = rf"scale|send\.(?:value|scale)|{_ENTRY}\.(?:amount\.(?:value|scale)|{_SHARE})"
+
+
+def _may_drop_digits(sent: Sent, param: str) -> bool:
+    """An amount whose value has a digit below what its instrument's scale may keep: the
+    instrument (stored data) decides, so any value not a whole multiple of 10 at a scale
+    above zero may be refused."""
+    value = sent.value(param)
+    scale = sent.value(param.rsplit(".", 1)[0] + ".scale")
+    return isinstance(value, int) and isinstance(scale, int) and scale > 0 and value % 10 != 0
+
+
+def _over_40_entries(sent: Sent, param: str) -> bool:
+    body = sent.body if isinstance(sent.body, dict) else {}
+    send = body.get("send") if isinstance(body.get("send"), dict) else {}
+    sides = [(send.get("source") or {}).get("from"), (send.get("distribute") or {}).get("to")]
+    return sum(len(side) for side in sides if isinstance(side, list)) > 40
+
+
 _CLABE_WEIGHTS = (3, 7, 1) * 6
 
 
@@ -440,10 +461,24 @@ UNSTATED: tuple[Unstated, ...] = (
     ),
     Unstated(
         "integer_written_with_a_point_or_exponent",
-        "scale",
+        _INTEGERS,
         "an integer (an instrument's scale, an amount) must be written as one: `10`, not `10.0` "
         "or `1e1`, which JSON Schema's `integer` also admits (a property of how it is written)",
         _integer_with_a_point,
+    ),
+    Unstated(
+        "amount_finer_than_the_instruments_scale",
+        rf"send\.value|{_ENTRY}\.amount\.value",
+        "an amount must convert to its instrument's scale exactly: which digits it may have "
+        "depends on the instrument (stored data), not on the request",
+        _may_drop_digits,
+    ),
+    Unstated(
+        "at_most_40_entries_in_all",
+        "send",
+        "a transaction has at most 40 entries in all: a limit across two lists (each is at "
+        "most 40 by the schema)",
+        _over_40_entries,
     ),
     Unstated(
         "clabe_control_digit_and_bank",

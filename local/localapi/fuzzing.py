@@ -315,6 +315,11 @@ def configuration(
                 "enabled": "stateful" in enabled,
                 "max-steps": STATEFUL_STEPS,
                 "generation": {"max-examples": sequences},
+                # The document's own links join each id to the operations that take it (by
+                # its pattern). Dependency analysis guesses by names instead, and this API
+                # has two resources called accounts whose ids differ in form (`acc_...`,
+                # a ledger account's UUID): it would feed one's ids to the other's paths.
+                "inference": {"algorithms": ["location-headers"]},
             },
         },
         "checks": {

@@ -174,6 +174,7 @@ EVENT_OBJECTS = {
     "portfolio": ("core.ledger.portfolios", "Portfolio"),
     "product": ("core.ledger.products", "Product"),
     "ledger_account": ("core.ledger.ledger_accounts", "LedgerAccount"),
+    "transaction": ("core.ledger.transactions", "Transaction"),
 }
 
 

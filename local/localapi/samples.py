@@ -2,7 +2,8 @@
 tenant: the approved customer `cus_01JQ0...0` (with a KYC document number, a valid CURP),
 its EUR account and ethereum USDC wallet, its Mexican bank information, and a ledger
 hierarchy (`core.ledger.hierarchy.EXAMPLE_IDS`): an organization, its ledger with a BRL
-instrument (and its external account), a portfolio, a product and an account.
+instrument (and its external account), a portfolio, a product, an account and a
+transaction paying 15.00 EUR into it.
 
 The create trials seed them in each trial's fresh partner, and the fuzzing run in its
 partner, so that a request naming these ids (an example, a sample event) can succeed.
@@ -15,7 +16,16 @@ from typing import Any
 
 from core.accounts import accounts
 from core.bank_information import bank_information
-from core.ledger import hierarchy, instruments, ledger_accounts, ledgers, organizations, portfolios, products
+from core.ledger import (
+    hierarchy,
+    instruments,
+    ledger_accounts,
+    ledgers,
+    organizations,
+    portfolios,
+    products,
+    transactions,
+)
 from core.platform import keys
 
 SAMPLE_CUSTOMER = "cus_01JQ0000000000000000000000"
@@ -127,8 +137,39 @@ def _seed_ledger(store: Any, tenant_id: str, now: int, *, instrument: bool) -> N
         {},
         now,
     )
+    # The sample transaction: 15.00 EUR from the external account to the sample account.
+    value = 1500
+    external["available"], account["available"] = -value, value
     for item in (external, account):
         store.put(keys.entity_key(tenant_id, item["id"]), item)
         store.put(
             hierarchy.alias_guard_key(tenant_id, ledger, item["alias"]), {"type": "guard", "of": item["id"]}
+        )
+    money = {"asset": code, "value": value, "scale": scale}
+    operations = [
+        {
+            "id": hierarchy.new_uuid(),
+            "operationType": kind,
+            "accountId": item["id"],
+            "accountAlias": item["alias"],
+            "amount": money,
+            "description": None,
+        }
+        for kind, item in (("DEBIT", external), ("CREDIT", account))
+    ]
+    send = {
+        **money,
+        "source": {"from": [{"account": external["alias"], "amount": money}]},
+        "distribute": {"to": [{"account": account["id"], "amount": money}]},
+    }
+    transaction_id = ids["transaction"]
+    body = {"description": "Sample deposit", "send": send}
+    item = transactions.transaction_item(
+        tenant_id, transaction_id, under_ledger, body, operations, "APPROVED", now
+    )
+    store.put(keys.entity_key(tenant_id, transaction_id), item)
+    for operation in operations:
+        store.put(
+            keys.entity_key(tenant_id, operation["id"]),
+            transactions.operation_item(tenant_id, transaction_id, operation, now),
         )

@@ -115,6 +115,10 @@ DECLARED: dict[str, Declared] = {
     "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/portfolios/{portfolioId}/accounts": Declared(
         "ledger_account", "ledger_account.created", "alias", _renamed, seed=seed_sample_world
     ),
+    # A transaction has no partner-chosen unique value; racing ones are in test_ledger_transactions*.
+    "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/transactions": Declared(
+        "ledger_transaction", "transaction.created", None, seed=seed_sample_world
+    ),
 }
 
 

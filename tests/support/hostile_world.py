@@ -258,12 +258,16 @@ class World:
 
     def _seed(self, tenant: Tenant) -> None:
         """Every create route's sample, as `tenant`; then every list, for ids made on the side
-        (events). Samples that name other resources go after those that name none."""
-        creates = sorted(
+        (events). A sample goes once the resources it names (in its path or its body) are
+        made, when a create makes them."""
+        pending = sorted(
             (t for t in targets() if t.is_create and t.has_sample()),
             key=lambda t: (len(t.path_ids), _id_count(t.sample_json())),
         )
-        for target in creates:
+        while pending:
+            ready = [t for t in pending if _named_kinds(t) <= set(tenant.ids)]
+            target = (ready or pending)[0]
+            pending.remove(target)
             reply = self.send(self.valid(target, tenant))
             assert reply.status in (200, 201), f"seeding {target} as {tenant.tenant_id}: {reply.text}"
             created = reply.json
@@ -351,6 +355,20 @@ class World:
                 if match is not None:
                     found.update(match.groupdict())
         return found
+
+
+def _named_kinds(target: Target) -> set[str]:
+    """The kinds of resource a create's sample names: its path's and its body's ids."""
+
+    def kinds(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return {k for v in value.values() for k in kinds(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in kinds(v)}
+        kind = id_kind(value)
+        return {kind} if kind is not None else set()
+
+    return set(target.path_ids.values()) | kinds(target.sample_json())
 
 
 def _id_count(value: Any) -> int:

@@ -148,3 +148,75 @@ def world(partner: Partner) -> World:
         w.ids[ID_PARAM[kind]] = made["id"]
         w.objects[kind] = made
     return w
+
+
+# -- transactions -----------------------------------------------------------------------------
+
+TRANSACTIONS = "/v1/organizations/{organizationId}/ledgers/{ledgerId}/transactions"
+
+
+def entry(account: str, **how: Any) -> dict[str, Any]:
+    """`entry("@external/BRL", amount=1500)` (minor units at scale 2), `share=50`, `remaining=True`."""
+    out: dict[str, Any] = {"account": account}
+    if "amount" in how:
+        out["amount"] = {
+            "asset": how.get("asset", "BRL"),
+            "value": how["amount"],
+            "scale": how.get("scale", 2),
+        }
+    if "share" in how:
+        out["share"] = {
+            "percentage": how["share"],
+            **({"percentageOfPercentage": how["of"]} if "of" in how else {}),
+        }
+    if how.get("remaining"):
+        out["remaining"] = "remaining"
+    return out
+
+
+def transfer(
+    value: int, sources: list[dict[str, Any]], destinations: list[dict[str, Any]], **fields: Any
+) -> dict[str, Any]:
+    send = {"asset": fields.pop("asset", "BRL"), "value": value, "scale": fields.pop("scale", 2)}
+    send |= {"source": {"from": sources}, "distribute": {"to": destinations}}
+    return {**fields, "send": send}
+
+
+def book(partner: Partner, ids: dict[str, str], body: dict[str, Any], **kw: Any) -> Reply:
+    path, params = _render(TRANSACTIONS, ids)
+    return call(
+        "ledger_transactions/create", "POST", path, partner=partner, body=body, path_params=params, **kw
+    )
+
+
+def act(partner: Partner, ids: dict[str, str], transaction_id: str, action: str) -> Reply:
+    path, params = _render(
+        TRANSACTIONS + "/{transactionId}/" + action, {**ids, "transactionId": transaction_id}
+    )
+    return call(f"ledger_transactions/{action}", "POST", path, partner=partner, body={}, path_params=params)
+
+
+def transaction(partner: Partner, ids: dict[str, str], transaction_id: str) -> Reply:
+    path, params = _render(TRANSACTIONS + "/{transactionId}", {**ids, "transactionId": transaction_id})
+    return call("ledger_transactions/get", "GET", path, partner=partner, path_params=params)
+
+
+def transactions(partner: Partner, ids: dict[str, str], query: str = "") -> Reply:
+    path, params = _render(TRANSACTIONS, ids)
+    return call("ledger_transactions/list", "GET", path, partner=partner, path_params=params, query=query)
+
+
+def statement(partner: Partner, ids: dict[str, str], account_id: str, query: str = "") -> Reply:
+    path, params = _render(
+        "/v1/organizations/{organizationId}/ledgers/{ledgerId}/accounts/{accountId}/operations",
+        {**ids, "accountId": account_id},
+    )
+    return call(
+        "ledger_transactions/statement", "GET", path, partner=partner, path_params=params, query=query
+    )
+
+
+def balance(partner: Partner, ids: dict[str, str], account_id: str) -> dict[str, int]:
+    reply = ledger_account(partner, {**ids, "accountId": account_id})
+    assert reply.status == 200, reply.text
+    return dict(reply.json["balance"])

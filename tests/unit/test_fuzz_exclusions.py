@@ -212,3 +212,17 @@ def test_a_document_number_is_excused_when_no_national_id(
 def test_an_integer_written_with_a_point_is_excused() -> None:
     assert rule_for(400, "scale", sent(body={"scale": 10.0})) == "integer_written_with_a_point_or_exponent"
     assert rule_for(400, "scale", sent(body={"scale": 10})) is None
+
+
+def test_transaction_integers_amounts_and_entry_counts() -> None:
+    entry = {"account": "a", "amount": {"asset": "EUR", "value": 1.0, "scale": 2}}
+    body = {"send": {"value": 10, "scale": 2, "source": {"from": [entry]}, "distribute": {"to": []}}}
+    param = "send.source.from[0].amount.value"
+    assert rule_for(400, param, sent(body=body)) == "integer_written_with_a_point_or_exponent"
+    entry["amount"] = {"asset": "EUR", "value": 15, "scale": 3}
+    assert rule_for(400, param, sent(body=body)) == "amount_finer_than_the_instruments_scale"
+    entry["amount"] = {"asset": "EUR", "value": 150, "scale": 3}
+    assert rule_for(400, param, sent(body=body)) is None
+    many = {"send": {"source": {"from": [entry] * 21}, "distribute": {"to": [entry] * 20}}}
+    assert rule_for(400, "send", sent(body=many)) == "at_most_40_entries_in_all"
+    assert rule_for(400, "send", sent(body=body)) is None

@@ -38,6 +38,10 @@ ERROR_TABLE: dict[str, tuple[int, str]] = {
     "limit_exceeded": (422, "invalid_request_error"),
     "reference_invalid": (422, "invalid_request_error"),
     "scheme_unsupported": (422, "invalid_request_error"),
+    "amount_mismatch": (422, "invalid_request_error"),
+    "instrument_mismatch": (422, "invalid_request_error"),
+    "account_not_allowed": (422, "invalid_request_error"),
+    "insufficient_funds": (422, "invalid_request_error"),
     "signature_mismatch": (422, "invalid_request_error"),
     "too_many_requests": (429, "rate_limit_error"),
     "internal": (500, "api_error"),
@@ -181,6 +185,22 @@ class CapabilityMissing(ApiError):
 
 class SchemeUnsupported(ApiError):
     code = "scheme_unsupported"
+
+
+class AmountMismatch(ApiError):
+    code = "amount_mismatch"
+
+
+class InstrumentMismatch(ApiError):
+    code = "instrument_mismatch"
+
+
+class AccountNotAllowed(ApiError):
+    code = "account_not_allowed"
+
+
+class InsufficientFunds(ApiError):
+    code = "insufficient_funds"
 
 
 class TooManyRequests(ApiError):

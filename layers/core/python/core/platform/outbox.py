@@ -55,6 +55,8 @@ EVENT_TYPES = frozenset(
         "ledger_account.created",
         "ledger_account.updated",
         "ledger_account.deleted",
+        "transaction.created",
+        "transaction.updated",
     }
 )
 
