@@ -340,10 +340,14 @@ def _may_drop_digits(sent: Sent, param: str) -> bool:
 
 
 def _over_40_entries(sent: Sent, param: str) -> bool:
-    body = sent.body if isinstance(sent.body, dict) else {}
-    send = body.get("send") if isinstance(body.get("send"), dict) else {}
-    sides = [(send.get("source") or {}).get("from"), (send.get("distribute") or {}).get("to")]
-    return sum(len(side) for side in sides if isinstance(side, list)) > 40
+    return (
+        sum(
+            len(v)
+            for v in (sent.value("send.source.from"), sent.value("send.distribute.to"))
+            if isinstance(v, list)
+        )
+        > 40
+    )
 
 
 _CLABE_WEIGHTS = (3, 7, 1) * 6
