@@ -47,6 +47,7 @@ DELETE = "DELETE /v1/signing-keys/{keyId}"
 OPEN_ACCOUNT = "POST /v1/accounts"
 ISSUE_NUMBER = "POST /v1/accounts/{accountId}/account-numbers"
 ISSUE_ADDRESS = "POST /v1/accounts/{accountId}/blockchain-addresses"
+BOOK = "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/transactions"
 API_KEY_READ = "GetItem (API key)"
 TARGETS = {"read": 1, "write": 2}
 
@@ -236,6 +237,7 @@ def _scenarios(ctx: _Context) -> list[TripRow]:
         rows.append(_measure_row(ctx, name, "write", signer_del, delete))
 
     rows.extend(_account_scenarios(ctx))
+    rows.append(_ledger_scenario(ctx))
 
     signer_replay = ctx.signer()
     body, key = _new_key_body(), str(uuid.uuid4())
@@ -319,6 +321,37 @@ def _account_scenarios(ctx: _Context) -> list[TripRow]:
             row = dataclasses.replace(row, own_target=3)
         rows.append(row)
     return rows
+
+
+def _ledger_scenario(ctx: _Context) -> TripRow:
+    """A two-entry ledger transaction (15.00 EUR from the external account to an account
+    named by id), with an Idempotency-Key, in the sample hierarchy (`localapi.samples`,
+    written directly, uncounted). Target (issue 18): the claim, one batched read, one
+    transaction."""
+    from core.ledger.hierarchy import EXAMPLE_IDS
+    from localapi.samples import seed_sample_world
+
+    seed_sample_world(ctx.store, ctx.tenant_id)
+    ctx.counter.take()
+    money = {"asset": "EUR", "value": 1500, "scale": 2}
+    body = {
+        "send": {
+            **money,
+            "source": {"from": [{"account": "@external/EUR", "amount": money}]},
+            "distribute": {"to": [{"account": EXAMPLE_IDS["ledger_account"], "remaining": "remaining"}]},
+        }
+    }
+    params = {"organizationId": EXAMPLE_IDS["organization"], "ledgerId": EXAMPLE_IDS["ledger"]}
+    signer = ctx.signer()
+
+    def request(i: int) -> Trip:
+        trip = ctx.send(signer, BOOK, body=body, idempotency_key=str(uuid.uuid4()), params=params)
+        if trip.status >= 400:
+            raise RuntimeError(f"{BOOK} answered {trip.status}")
+        return trip
+
+    row = _measure_row(ctx, "ledger transaction, 2 entries + Idempotency-Key", "write", signer, request)
+    return dataclasses.replace(row, own_target=3)
 
 
 def _other_keys(ctx: _Context, signer: Signer) -> list[str]:
