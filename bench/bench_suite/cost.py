@@ -63,6 +63,7 @@ SIGNING_KEYS = "POST /v1/signing-keys"
 SIGNING_KEY = "DELETE /v1/signing-keys/{keyId}"
 ACCOUNTS = "POST /v1/accounts"
 ISSUE_NUMBER = "POST /v1/accounts/{accountId}/account-numbers"
+BOOK = "POST /v1/organizations/{organizationId}/ledgers/{ledgerId}/transactions"
 ISSUE_ADDRESS = "POST /v1/accounts/{accountId}/blockchain-addresses"
 
 
@@ -362,6 +363,7 @@ def _request_types(h: _Harness, n: int, customers_first: int) -> list[RequestTyp
         return h.send(SIGNING_KEY, params={"keyId": key_id}, idempotency_key=str(uuid.uuid4()))
 
     types.extend(_account_types(h, n))
+    types.append(_ledger_transaction_type(h, n))
     types.append(h.measure("create signing key", "write", SIGNING_KEYS, create_key, n))
     types.append(h.measure("delete signing key", "write", SIGNING_KEY, delete_key, n))
     return types
@@ -405,6 +407,32 @@ def _account_types(h: _Harness, n: int) -> list[RequestType]:
         h.measure("issue account number (IBAN)", "write", ISSUE_NUMBER, number, n),
         h.measure("issue deposit address", "write", ISSUE_ADDRESS, address, n),
     ]
+
+
+def _ledger_transaction_type(h: _Harness, n: int) -> RequestType:
+    """A two-entry ledger transaction (15.00 EUR from the external account into an account)
+    in the sample hierarchy (`localapi.samples`, written directly, uncounted)."""
+    from core.ledger.hierarchy import EXAMPLE_IDS
+    from localapi.samples import seed_sample_world
+
+    seed_sample_world(h.store, h.tenant_id)
+    h.meter.take()
+    money = {"asset": "EUR", "value": 1500, "scale": 2}
+    body = {
+        "send": {
+            **money,
+            "source": {"from": [{"account": "@external/EUR", "amount": money}]},
+            "distribute": {"to": [{"account": EXAMPLE_IDS["ledger_account"], "remaining": "remaining"}]},
+        }
+    }
+    params = {"organizationId": EXAMPLE_IDS["organization"], "ledgerId": EXAMPLE_IDS["ledger"]}
+    return h.measure(
+        "ledger transaction (2 entries)",
+        "write",
+        BOOK,
+        lambda i: h.send(BOOK, params=params, body=body, idempotency_key=str(uuid.uuid4())),
+        n,
+    )
 
 
 def _other_keys(h: _Harness) -> list[str]:
