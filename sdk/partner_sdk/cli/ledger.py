@@ -10,7 +10,14 @@ kind, each with create, get, list, update and delete. Parents are options:
 `--data '{...}'` or `--data @file.json` (an option given overrides the field of --data).
 `update --clear FIELD` sets a field to null. `accounts list --ledger-wide` lists every
 account of the ledger, external ones included (`--alias @external/BRL` finds one), and
-`accounts get` without `--portfolio` reads the account through its ledger."""
+`accounts get` without `--portfolio` reads the account through its ledger.
+
+    partner ledger transactions create|list       --organization ORG --ledger LEDGER
+    partner ledger transactions get|commit|cancel|revert TRANSACTION --organization ORG --ledger LEDGER
+    partner ledger statement ACCOUNT              --organization ORG --ledger LEDGER
+
+`transactions create --data` takes Midaz's transaction JSON (or @file.json); amounts show
+as decimals at their scale (1500 at scale 2 is 15.00), a statement's signed by direction."""
 
 from __future__ import annotations
 
@@ -37,6 +44,7 @@ from partner_sdk.cli._common import (
     list_command,
     print_json,
     read_data,
+    rows_table,
     show_page,
     stdout,
 )
@@ -45,7 +53,8 @@ from partner_sdk.resources import ledger as sdk
 from partner_sdk.resources.ledger import AccountType, InstrumentType, LedgerAccountType
 
 app = typer.Typer(
-    help="The ledger hierarchy: organizations, ledgers, instruments, portfolios, products, accounts.",
+    help="The ledger hierarchy (organizations, ledgers, instruments, portfolios, products, "
+    "accounts), its transactions and accounts' statements.",
     no_args_is_help=True,
 )
 
@@ -987,3 +996,252 @@ def accounts_delete(
     """Delete an account (soft; its alias is freed): refused (409) while its balance is not zero
     or accounts name it as their parent."""
     delete(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), as_json)
+
+
+# -- transactions and statements ----------------------------------------------------------------
+
+TRANSACTION_FIELDS = (
+    "id",
+    "organizationId",
+    "ledgerId",
+    "status",
+    "amount",
+    "description",
+    "code",
+    "pending",
+    "revertedBy",
+    "metadata",
+    *TIMES,
+)
+TRANSACTION_COLUMNS = ("id", "status", "amount", "description")
+OPERATION_COLUMNS = ("type", "account", "amount")
+# A statement's row: the amount signed by the operation (+ CREDIT, - DEBIT), to fit 80 columns.
+STATEMENT_COLUMNS = ("createdAt", "transactionId", "amount")
+
+transactions_app = typer.Typer(
+    help="A ledger's transactions (Midaz's JSON): create, get, list; commit or cancel a pending "
+    "one, revert an approved one. --organization, --ledger.",
+    no_args_is_help=True,
+)
+app.add_typer(transactions_app, name="transactions")
+TransactionId = Annotated[str, typer.Argument(help="The transaction's id (a UUID).")]
+IdempotencyKeyOption = Annotated[
+    str | None,
+    typer.Option("--idempotency-key", help="Reuse a key to retry safely (default: a new uuid4)."),
+]
+
+
+def money(value: Any, sign: str = "") -> str | None:
+    """`{asset, value, scale}` as a decimal amount of the asset: `15.00 BRL`."""
+    if not isinstance(value, dict):
+        return None if value is None else str(value)
+    return f"{sign}{amount(value.get('value'), value.get('scale'))} {value.get('asset') or ''}".strip()
+
+
+def transaction_display(item: dict[str, Any]) -> dict[str, Any]:
+    """A transaction as tables show it: its `send` as one amount."""
+    shown = dict(item)
+    send = item.get("send")
+    if isinstance(send, dict):
+        shown["amount"] = money(send)
+    return shown
+
+
+def show_transaction(item: Any, as_json: bool, title: str = "Transaction") -> None:
+    """The transaction's fields, then one row per operation (the account's alias, or its id)."""
+    if as_json or not isinstance(item, dict):
+        print_json(item, as_json)
+        return
+    console = stdout()
+    console.print(details(title, transaction_display(item), TRANSACTION_FIELDS))
+    operations = [op for op in item.get("operations") or [] if isinstance(op, dict)]
+    rows = [
+        [
+            cell(op.get("type")),
+            cell(op.get("accountAlias") or op.get("accountId")),
+            cell(money(op.get("amount"))),
+        ]
+        for op in operations
+    ]
+    console.print(rows_table(f"{len(rows)} operation(s)", OPERATION_COLUMNS, rows))
+
+
+def transaction_row(item: Any) -> list[Text]:
+    shown = transaction_display(item) if isinstance(item, dict) else {}
+    return [cell(shown.get(column)) for column in TRANSACTION_COLUMNS]
+
+
+def statement_row(item: Any) -> list[Text]:
+    if not isinstance(item, dict):
+        return [cell(None) for _ in STATEMENT_COLUMNS]
+    sign = {"CREDIT": "+", "DEBIT": "-"}.get(item.get("type") or "", "")
+    return [
+        cell(item.get("createdAt")),
+        cell(item.get("transactionId")),
+        cell(money(item.get("amount"), sign)),
+    ]
+
+
+def show_statement(page: Any, as_json: bool) -> None:
+    """A statement's page as `show_page` shows a list, its times never broken (the amounts
+    fold instead)."""
+    if as_json:
+        print_json(page, as_json=True)
+        return
+    items = page.get("data", []) if isinstance(page, dict) else []
+    rows = [statement_row(item) for item in items]
+    table = rows_table(f"{len(items)} operation(s)", STATEMENT_COLUMNS, rows)
+    times = [row[0].plain for row in rows]
+    if any(times):
+        created = table.columns[0]
+        created.no_wrap, created.overflow, created.min_width = True, "ignore", max(map(len, times))
+    console = stdout()
+    console.print(table)
+    if isinstance(page, dict) and page.get("nextCursor"):
+        console.print(f"More: --cursor {page['nextCursor']} (or --all)", markup=False)
+
+
+@transactions_app.command("create")
+def transactions_create(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    data: Annotated[
+        str,
+        typer.Option(
+            "--data",
+            "-d",
+            help='Midaz\'s JSON: {"send": {"asset", "value", "scale", "source": {"from": [...]}, '
+            '"distribute": {"to": [...]}}, ...}, or @file.json.',
+        ),
+    ],
+    idempotency_key: IdempotencyKeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Book a transaction from Midaz's JSON (values are integers of minor units at a scale);
+    "pending": true holds the amounts until commit or cancel."""
+    body = body_of(data, {})
+    if "send" not in body:
+        raise fail("--data needs a send: {asset, value, scale, source, distribute}")
+    with client(ctx) as api, api_errors(as_json):
+        item = api.ledger.transactions.create(organization, ledger, body, idempotency_key=idempotency_key)
+    show_transaction(item, as_json, "Transaction created")
+
+
+@transactions_app.command("get")
+def transactions_get(
+    ctx: typer.Context,
+    transaction_id: TransactionId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one transaction and its operations."""
+    with client(ctx) as api, api_errors(as_json):
+        item = api.ledger.transactions.get(organization, ledger, transaction_id)
+    show_transaction(item, as_json)
+
+
+@transactions_app.command("list", help=LIST_HELP)
+def transactions_list(
+    ctx: typer.Context,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    page = list_command(
+        ctx,
+        one_page=lambda api: api.ledger.transactions.list(organization, ledger, limit=limit, cursor=cursor),
+        every_page=lambda api: api.ledger.transactions.iterate(organization, ledger, limit=limit),
+        all_pages=all_pages,
+        cursor=cursor,
+        as_json=as_json,
+    )
+    show_page(page, as_json, "transaction", TRANSACTION_COLUMNS, transaction_row)
+
+
+def _act(
+    ctx: typer.Context,
+    action: str,
+    ids: tuple[str, str, str],
+    idempotency_key: str | None,
+    as_json: bool,
+    title: str,
+) -> None:
+    with client(ctx) as api, api_errors(as_json):
+        item = getattr(api.ledger.transactions, action)(*ids, idempotency_key=idempotency_key)
+    show_transaction(item, as_json, title)
+
+
+@transactions_app.command("commit")
+def transactions_commit(
+    ctx: typer.Context,
+    transaction_id: TransactionId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    idempotency_key: IdempotencyKeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Complete a pending transaction: its destinations are credited (once; 409 otherwise)."""
+    ids = (organization, ledger, transaction_id)
+    _act(ctx, "commit", ids, idempotency_key, as_json, "Transaction committed")
+
+
+@transactions_app.command("cancel")
+def transactions_cancel(
+    ctx: typer.Context,
+    transaction_id: TransactionId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    idempotency_key: IdempotencyKeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Release a pending transaction: the held amounts go back to its sources (once)."""
+    ids = (organization, ledger, transaction_id)
+    _act(ctx, "cancel", ids, idempotency_key, as_json, "Transaction canceled")
+
+
+@transactions_app.command("revert")
+def transactions_revert(
+    ctx: typer.Context,
+    transaction_id: TransactionId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    idempotency_key: IdempotencyKeyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Book the exact reverse of an approved transaction (once); shows the new, reversing one."""
+    ids = (organization, ledger, transaction_id)
+    _act(ctx, "revert", ids, idempotency_key, as_json, "Reversing transaction created")
+
+
+@app.command("statement")
+def statement(
+    ctx: typer.Context,
+    account_id: AccountId,
+    organization: OrganizationOption,
+    ledger: LedgerOption,
+    limit: LimitOption = None,
+    cursor: CursorOption = None,
+    all_pages: AllOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """An account's operations, newest first (any account of the ledger, external ones too):
+    each amount signed, + credited, - debited. One page unless --all; --json prints
+    {"data", "nextCursor"}."""
+    page = list_command(
+        ctx,
+        one_page=lambda api: api.ledger.accounts.statement(
+            organization, ledger, account_id, limit=limit, cursor=cursor
+        ),
+        every_page=lambda api: api.ledger.accounts.iterate_statement(
+            organization, ledger, account_id, limit=limit
+        ),
+        all_pages=all_pages,
+        cursor=cursor,
+        as_json=as_json,
+    )
+    show_statement(page, as_json)

@@ -12,7 +12,12 @@ portfolio_id, ...)`; each id is percent-encoded into one path segment. `status` 
 update's `metadata` replaces the whole map (Midaz's rule); `clear=` names the fields an
 update sets to null. Deletes are soft and answer 204 (`delete` returns None); one under
 which resources live, or that a live account names, is 409 `state_conflict`.
-`create_from` / `update_from` send a body as the API spells it (Midaz's JSON as is)."""
+`create_from` / `update_from` send a body as the API spells it (Midaz's JSON as is).
+
+`client.ledger.transactions` books Midaz's transactions in a ledger (`create` with the
+JSON as a dict, or `transfer` for one source and one destination), reads and lists them,
+and commits, cancels or reverts one; `accounts.statement` lists an account's operations.
+Amounts are integers of minor units at a `scale`, never floats."""
 
 from __future__ import annotations
 
@@ -517,9 +522,169 @@ class Accounts(Kind):
         found = self.list_in_ledger(organization_id, ledger_id, alias=alias).get("data") or []
         return found[0] if found else None
 
+    def _operations(self, organization_id: str, ledger_id: str, account_id: str) -> str:
+        return ledger_path((*self.in_ledger, "operations"), (organization_id, ledger_id, account_id))
+
+    def statement(
+        self,
+        organization_id: str,
+        ledger_id: str,
+        account_id: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Any:
+        """One page of the account's statement, newest first: `{"data": [operation...],
+        "nextCursor"}`, each operation `{id, transactionId, type (DEBIT | CREDIT),
+        accountId, accountAlias, amount: {asset, value, scale}, description, createdAt}`.
+        Any account of the ledger (by its id), external ones included."""
+        params = {"limit": limit, "cursor": cursor}
+        return self._page(params, self._operations(organization_id, ledger_id, account_id))
+
+    def iterate_statement(
+        self, organization_id: str, ledger_id: str, account_id: str, *, limit: int | None = None
+    ) -> Iterator[Any]:
+        """Every operation of the account, newest first, page after page."""
+        return self._every({"limit": limit}, self._operations(organization_id, ledger_id, account_id))
+
+
+def transfer_body(
+    source: str,
+    destination: str,
+    asset: str,
+    value: int,
+    scale: int,
+    *,
+    description: str | None = None,
+    code: str | None = None,
+    pending: bool = False,
+    metadata: Metadata | None = None,
+) -> dict[str, Any]:
+    """Midaz's JSON of a simple transfer: `value` minor units of `asset` at `scale` (1500 at
+    scale 2 is 15.00) from one account to another, each its id or alias."""
+    if isinstance(value, bool) or not isinstance(value, int) or not isinstance(scale, int):
+        raise TypeError("value and scale are integers (minor units at a scale), never floats")
+    money = {"asset": asset, "value": value, "scale": scale}
+    body: dict[str, Any] = {"description": description, "code": code}
+    body = {name: text for name, text in body.items() if text is not None}
+    if pending:
+        body["pending"] = True
+    if metadata is not None:
+        body["metadata"] = dict(metadata)
+    body["send"] = {
+        **money,
+        "source": {"from": [{"account": source, "amount": dict(money)}]},
+        "distribute": {"to": [{"account": destination, "amount": dict(money)}]},
+    }
+    return body
+
+
+class Transactions(Resource):
+    """`.../ledgers/{ledgerId}/transactions/{transactionId}`: Midaz's transactions, double
+    entry. `create(organization_id, ledger_id, body)` with Midaz's JSON, `transfer(...)`
+    for one source and one destination, `get`, `list`, `iterate`; `commit` / `cancel` a
+    pending one, `revert` an approved one (answers the new, reversing transaction)."""
+
+    collections = ("organizations", "ledgers", "transactions")
+
+    def _path(self, organization_id: str, ledger_id: str, *rest: str, action: str | None = None) -> str:
+        path = ledger_path(self.collections, (organization_id, ledger_id, *rest))
+        return f"{path}/{action}" if action else path
+
+    def create(
+        self,
+        organization_id: str,
+        ledger_id: str,
+        body: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Book a transaction from Midaz's JSON as is (201): `{"description"?, "code"?,
+        "pending"?, "metadata"?, "send": {"asset", "value", "scale", "source": {"from":
+        [entry...]}, "distribute": {"to": [entry...]}}}`, each entry `{"account": id or
+        alias, one of "amount" | "share" | "remaining"}`. Answers it `APPROVED`, or
+        `PENDING` with `pending: True`; 422 `amount_mismatch`, `insufficient_funds`,
+        `reference_invalid`, `instrument_mismatch`, `account_not_allowed` write nothing."""
+        return self._client.post(
+            self._path(organization_id, ledger_id), dict(body), idempotency_key=idempotency_key
+        ).json()
+
+    def transfer(
+        self,
+        organization_id: str,
+        ledger_id: str,
+        source: str,
+        destination: str,
+        asset: str,
+        value: int,
+        scale: int,
+        *,
+        description: str | None = None,
+        code: str | None = None,
+        pending: bool = False,
+        metadata: Metadata | None = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Move `value` minor units of `asset` at `scale` from `source` to `destination`
+        (ids or aliases, `@external/BRL` to bring money in): `create` of `transfer_body`."""
+        body = transfer_body(
+            source,
+            destination,
+            asset,
+            value,
+            scale,
+            description=description,
+            code=code,
+            pending=pending,
+            metadata=metadata,
+        )
+        return self.create(organization_id, ledger_id, body, idempotency_key=idempotency_key)
+
+    def get(self, organization_id: str, ledger_id: str, transaction_id: str) -> Any:
+        """One transaction with its operations (and `revertedBy` once reverted)."""
+        return self._client.get(self._path(organization_id, ledger_id, transaction_id)).json()
+
+    def list(
+        self, organization_id: str, ledger_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Any:
+        """One page of the ledger's transactions, newest first: `{"data", "nextCursor"}`."""
+        return self._page({"limit": limit, "cursor": cursor}, self._path(organization_id, ledger_id))
+
+    def iterate(self, organization_id: str, ledger_id: str, *, limit: int | None = None) -> Iterator[Any]:
+        """Every transaction of the ledger, newest first, page after page."""
+        return self._every({"limit": limit}, self._path(organization_id, ledger_id))
+
+    def _act(
+        self, action: str, organization_id: str, ledger_id: str, transaction_id: str, key: str | None
+    ) -> Any:
+        path = self._path(organization_id, ledger_id, transaction_id, action=action)
+        return self._client.post(path, {}, idempotency_key=key).json()
+
+    def commit(
+        self, organization_id: str, ledger_id: str, transaction_id: str, *, idempotency_key: str | None = None
+    ) -> Any:
+        """Complete a pending transaction (its destinations credited): `APPROVED`. Once; 409
+        `state_conflict` when it is not pending."""
+        return self._act("commit", organization_id, ledger_id, transaction_id, idempotency_key)
+
+    def cancel(
+        self, organization_id: str, ledger_id: str, transaction_id: str, *, idempotency_key: str | None = None
+    ) -> Any:
+        """Release a pending transaction (the held amounts back to its sources): `CANCELED`.
+        Once; 409 `state_conflict` when it is not pending."""
+        return self._act("cancel", organization_id, ledger_id, transaction_id, idempotency_key)
+
+    def revert(
+        self, organization_id: str, ledger_id: str, transaction_id: str, *, idempotency_key: str | None = None
+    ) -> Any:
+        """Book the exact reverse of an approved transaction; answers the new, reversing one
+        (the original gains `revertedBy`). Once (409 `state_conflict`); 422
+        `insufficient_funds` when the money has moved on."""
+        return self._act("revert", organization_id, ledger_id, transaction_id, idempotency_key)
+
 
 class Ledger:
-    """`client.ledger`: one group per kind of the hierarchy."""
+    """`client.ledger`: one group per kind of the hierarchy, and its transactions."""
 
     def __init__(self, client: PartnerClient) -> None:
         self.organizations = Organizations(client)
@@ -528,3 +693,4 @@ class Ledger:
         self.portfolios = Portfolios(client)
         self.products = Products(client)
         self.accounts = Accounts(client)
+        self.transactions = Transactions(client)
