@@ -412,20 +412,11 @@ def _account_types(h: _Harness, n: int) -> list[RequestType]:
 def _ledger_transaction_type(h: _Harness, n: int) -> RequestType:
     """A two-entry ledger transaction (15.00 EUR from the external account into an account)
     in the sample hierarchy (`localapi.samples`, written directly, uncounted)."""
-    from core.ledger.hierarchy import EXAMPLE_IDS
-    from localapi.samples import seed_sample_world
+    from localapi.samples import sample_transaction, seed_sample_world
 
     seed_sample_world(h.store, h.tenant_id)
     h.meter.take()
-    money = {"asset": "EUR", "value": 1500, "scale": 2}
-    body = {
-        "send": {
-            **money,
-            "source": {"from": [{"account": "@external/EUR", "amount": money}]},
-            "distribute": {"to": [{"account": EXAMPLE_IDS["ledger_account"], "remaining": "remaining"}]},
-        }
-    }
-    params = {"organizationId": EXAMPLE_IDS["organization"], "ledgerId": EXAMPLE_IDS["ledger"]}
+    params, body = sample_transaction()
     return h.measure(
         "ledger transaction (2 entries)",
         "write",

@@ -328,20 +328,11 @@ def _ledger_scenario(ctx: _Context) -> TripRow:
     named by id), with an Idempotency-Key, in the sample hierarchy (`localapi.samples`,
     written directly, uncounted). Target (issue 18): the claim, one batched read, one
     transaction."""
-    from core.ledger.hierarchy import EXAMPLE_IDS
-    from localapi.samples import seed_sample_world
+    from localapi.samples import sample_transaction, seed_sample_world
 
     seed_sample_world(ctx.store, ctx.tenant_id)
     ctx.counter.take()
-    money = {"asset": "EUR", "value": 1500, "scale": 2}
-    body = {
-        "send": {
-            **money,
-            "source": {"from": [{"account": "@external/EUR", "amount": money}]},
-            "distribute": {"to": [{"account": EXAMPLE_IDS["ledger_account"], "remaining": "remaining"}]},
-        }
-    }
-    params = {"organizationId": EXAMPLE_IDS["organization"], "ledgerId": EXAMPLE_IDS["ledger"]}
+    params, body = sample_transaction()
     signer = ctx.signer()
 
     def request(i: int) -> Trip:

@@ -173,3 +173,18 @@ def _seed_ledger(store: Any, tenant_id: str, now: int, *, instrument: bool) -> N
             keys.entity_key(tenant_id, operation["id"]),
             transactions.operation_item(tenant_id, transaction_id, operation, now),
         )
+
+
+def sample_transaction() -> tuple[dict[str, str], dict[str, Any]]:
+    """The path parameters and body of a two-entry transaction in the sample hierarchy:
+    15.00 EUR from the external account into the sample account (what the benchmark books)."""
+    ids = hierarchy.EXAMPLE_IDS
+    money = {"asset": "EUR", "value": 1500, "scale": 2}
+    body = {
+        "send": {
+            **money,
+            "source": {"from": [{"account": "@external/EUR", "amount": money}]},
+            "distribute": {"to": [{"account": ids["ledger_account"], "remaining": "remaining"}]},
+        }
+    }
+    return {"organizationId": ids["organization"], "ledgerId": ids["ledger"]}, body
