@@ -21,8 +21,9 @@ as decimals at their scale (1500 at scale 2 is 15.00), a statement's signed by d
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -67,6 +68,7 @@ class Kind:
     columns: tuple[str, ...]  # shown by list: one id a row, to fit 80 columns
     required: tuple[tuple[str, str], ...] = ()  # (field, its options) a create needs
     nullable: tuple[str, ...] = ("metadata",)  # what `update --clear` may set to null
+    parents: tuple[str, ...] = ()  # its parents' options, as the commands' parameters name them
 
     @property
     def title(self) -> str:
@@ -75,6 +77,7 @@ class Kind:
 
 TIMES = ("createdAt", "updatedAt")
 UNDER_LEDGER = ("id", "organizationId", "ledgerId")
+IN_LEDGER = ("organization", "ledger")  # the parents' options of a kind under a ledger
 ORGANIZATIONS = Kind(
     noun="organization",
     group=lambda api: api.ledger.organizations,
@@ -103,6 +106,7 @@ LEDGERS = Kind(
     fields=("id", "organizationId", "name", "status", "metadata", *TIMES),
     columns=("id", "name", "status"),
     required=(("name", "--name"),),
+    parents=("organization",),
 )
 INSTRUMENTS = Kind(
     noun="instrument",
@@ -110,6 +114,7 @@ INSTRUMENTS = Kind(
     fields=(*UNDER_LEDGER, "name", "type", "code", "scale", "status", "metadata", *TIMES),
     columns=("id", "code", "type", "scale", "status"),
     required=(("name", "--name"), ("type", "--type"), ("code", "--code")),
+    parents=IN_LEDGER,
 )
 PORTFOLIOS = Kind(
     noun="portfolio",
@@ -118,6 +123,7 @@ PORTFOLIOS = Kind(
     columns=("id", "name", "entityId", "status"),
     required=(("name", "--name"),),
     nullable=("entityId", "metadata"),
+    parents=IN_LEDGER,
 )
 PRODUCTS = Kind(
     noun="product",
@@ -125,6 +131,7 @@ PRODUCTS = Kind(
     fields=(*UNDER_LEDGER, "name", "status", "metadata", *TIMES),
     columns=("id", "name", "status"),
     required=(("name", "--name"),),
+    parents=IN_LEDGER,
 )
 ACCOUNTS = Kind(
     noun="account",
@@ -150,6 +157,7 @@ ACCOUNTS = Kind(
     columns=("id", "alias", "balance", "status"),
     required=(("instrumentCode", "--instrument-code"), ("type", "--type")),
     nullable=("name", "alias", "entityId", "productId", "metadata"),
+    parents=(*IN_LEDGER, "portfolio"),
 )
 
 OrganizationOption = Annotated[str, typer.Option("--organization", help="The organization's id (a UUID).")]
@@ -191,10 +199,6 @@ def _id_argument(kind: Kind) -> Any:
 
 
 OrganizationId = Annotated[str, _id_argument(ORGANIZATIONS)]
-LedgerId = Annotated[str, _id_argument(LEDGERS)]
-InstrumentId = Annotated[str, _id_argument(INSTRUMENTS)]
-PortfolioId = Annotated[str, _id_argument(PORTFOLIOS)]
-ProductId = Annotated[str, _id_argument(PRODUCTS)]
 AccountId = Annotated[str, _id_argument(ACCOUNTS)]
 
 
@@ -389,9 +393,7 @@ def kind_app(kind: Kind, help: str) -> typer.Typer:
 
 LIST_HELP = 'List them, newest first (one page unless --all). --json prints {"data", "nextCursor"}.'
 
-# -- organizations ----------------------------------------------------------------------------
-
-organizations_app = kind_app(ORGANIZATIONS, "Organizations: the top of the hierarchy.")
+# -- what the organizations' and the accounts' commands write out --------------------------------
 
 
 def _address(*lines: str | None) -> dict[str, Any] | None:
@@ -412,7 +414,6 @@ ParentOption = Annotated[
 ]
 
 
-@organizations_app.command("create")
 def organizations_create(
     ctx: typer.Context,
     legal_name: Annotated[str | None, typer.Option("--legal-name", help="1-256 characters.")] = None,
@@ -447,27 +448,6 @@ def organizations_create(
     create(ctx, ORGANIZATIONS, (), data, fields, as_json)
 
 
-@organizations_app.command("get")
-def organizations_get(
-    ctx: typer.Context, organization_id: OrganizationId, as_json: JsonOption = False
-) -> None:
-    """Show one organization."""
-    get(ctx, ORGANIZATIONS, (organization_id,), as_json)
-
-
-@organizations_app.command("list", help=LIST_HELP)
-def organizations_list(
-    ctx: typer.Context,
-    status: ListStatusOption = None,
-    limit: LimitOption = None,
-    cursor: CursorOption = None,
-    all_pages: AllOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    list_by_status(ctx, ORGANIZATIONS, (), status, limit, cursor, all_pages, as_json)
-
-
-@organizations_app.command("update")
 def organizations_update(
     ctx: typer.Context,
     organization_id: OrganizationId,
@@ -501,343 +481,11 @@ def organizations_update(
     update(ctx, ORGANIZATIONS, (organization_id,), data, fields, clear, as_json)
 
 
-@organizations_app.command("delete")
-def organizations_delete(
-    ctx: typer.Context, organization_id: OrganizationId, as_json: JsonOption = False
-) -> None:
-    """Delete an organization (soft): refused (409) while ledgers or child organizations live under it."""
-    delete(ctx, ORGANIZATIONS, (organization_id,), as_json)
-
-
-# -- ledgers ----------------------------------------------------------------------------------
-
-ledgers_app = kind_app(LEDGERS, "An organization's ledgers (--organization).")
-
-
-@ledgers_app.command("create")
-def ledgers_create(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    name: NameOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Create a ledger of the organization."""
-    fields = named(name, status, status_description, metadata)
-    create(ctx, LEDGERS, (organization,), data, fields, as_json)
-
-
-@ledgers_app.command("get")
-def ledgers_get(
-    ctx: typer.Context, ledger_id: LedgerId, organization: OrganizationOption, as_json: JsonOption = False
-) -> None:
-    """Show one ledger."""
-    get(ctx, LEDGERS, (organization, ledger_id), as_json)
-
-
-@ledgers_app.command("list", help=LIST_HELP)
-def ledgers_list(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    status: ListStatusOption = None,
-    limit: LimitOption = None,
-    cursor: CursorOption = None,
-    all_pages: AllOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    list_by_status(ctx, LEDGERS, (organization,), status, limit, cursor, all_pages, as_json)
-
-
-@ledgers_app.command("update")
-def ledgers_update(
-    ctx: typer.Context,
-    ledger_id: LedgerId,
-    organization: OrganizationOption,
-    name: NameOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    clear: ClearOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Change the name, status or metadata (replaced whole; --clear metadata empties it)."""
-    fields = named(name, status, status_description, metadata)
-    update(ctx, LEDGERS, (organization, ledger_id), data, fields, clear, as_json)
-
-
-@ledgers_app.command("delete")
-def ledgers_delete(
-    ctx: typer.Context, ledger_id: LedgerId, organization: OrganizationOption, as_json: JsonOption = False
-) -> None:
-    """Delete a ledger (soft): refused (409) while instruments, portfolios or products live in it."""
-    delete(ctx, LEDGERS, (organization, ledger_id), as_json)
-
-
-# -- instruments, portfolios, products: under a ledger ------------------------------------------
-
-instruments_app = kind_app(
-    INSTRUMENTS, "A ledger's instruments (Midaz's assets: BRL, BTC, ...): --organization, --ledger."
-)
-
-
-@instruments_app.command("create")
-def instruments_create(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    name: NameOption = None,
-    instrument_type: Annotated[InstrumentType | None, typer.Option("--type")] = None,
-    code: Annotated[
-        str | None, typer.Option("--code", help="Unique in the ledger; a currency's ISO 4217 code, e.g. BRL.")
-    ] = None,
-    scale: Annotated[
-        int | None,
-        typer.Option(
-            "--scale", min=0, max=18, help="Decimal places; a currency's default is its minor units."
-        ),
-    ] = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Create an instrument, and with it its external account @external/<code>."""
-    more = {"type": instrument_type, "code": code, "scale": scale}
-    fields = named(name, status, status_description, metadata, **more)
-    create(ctx, INSTRUMENTS, (organization, ledger), data, fields, as_json)
-
-
-@instruments_app.command("get")
-def instruments_get(
-    ctx: typer.Context,
-    instrument_id: InstrumentId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Show one instrument."""
-    get(ctx, INSTRUMENTS, (organization, ledger, instrument_id), as_json)
-
-
-@instruments_app.command("list", help=LIST_HELP)
-def instruments_list(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    status: ListStatusOption = None,
-    limit: LimitOption = None,
-    cursor: CursorOption = None,
-    all_pages: AllOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    list_by_status(ctx, INSTRUMENTS, (organization, ledger), status, limit, cursor, all_pages, as_json)
-
-
-@instruments_app.command("update")
-def instruments_update(
-    ctx: typer.Context,
-    instrument_id: InstrumentId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    name: NameOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    clear: ClearOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Change the name, status or metadata (replaced whole); type, code and scale stay."""
-    fields = named(name, status, status_description, metadata)
-    update(ctx, INSTRUMENTS, (organization, ledger, instrument_id), data, fields, clear, as_json)
-
-
-@instruments_app.command("delete")
-def instruments_delete(
-    ctx: typer.Context,
-    instrument_id: InstrumentId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Delete an instrument and its external account: refused (409) while other accounts hold it."""
-    delete(ctx, INSTRUMENTS, (organization, ledger, instrument_id), as_json)
-
-
-portfolios_app = kind_app(PORTFOLIOS, "A ledger's portfolios, groups of accounts: --organization, --ledger.")
-
-
-@portfolios_app.command("create")
-def portfolios_create(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    name: NameOption = None,
-    entity_id: EntityIdOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Create a portfolio in the ledger."""
-    fields = named(name, status, status_description, metadata, entityId=entity_id)
-    create(ctx, PORTFOLIOS, (organization, ledger), data, fields, as_json)
-
-
-@portfolios_app.command("get")
-def portfolios_get(
-    ctx: typer.Context,
-    portfolio_id: PortfolioId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Show one portfolio."""
-    get(ctx, PORTFOLIOS, (organization, ledger, portfolio_id), as_json)
-
-
-@portfolios_app.command("list", help=LIST_HELP)
-def portfolios_list(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    status: ListStatusOption = None,
-    limit: LimitOption = None,
-    cursor: CursorOption = None,
-    all_pages: AllOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    list_by_status(ctx, PORTFOLIOS, (organization, ledger), status, limit, cursor, all_pages, as_json)
-
-
-@portfolios_app.command("update")
-def portfolios_update(
-    ctx: typer.Context,
-    portfolio_id: PortfolioId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    name: NameOption = None,
-    entity_id: EntityIdOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    clear: ClearOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Change the fields given (metadata replaced whole); --clear entityId or metadata nulls it."""
-    fields = named(name, status, status_description, metadata, entityId=entity_id)
-    update(ctx, PORTFOLIOS, (organization, ledger, portfolio_id), data, fields, clear, as_json)
-
-
-@portfolios_app.command("delete")
-def portfolios_delete(
-    ctx: typer.Context,
-    portfolio_id: PortfolioId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Delete a portfolio (soft): refused (409) while accounts live in it."""
-    delete(ctx, PORTFOLIOS, (organization, ledger, portfolio_id), as_json)
-
-
-products_app = kind_app(PRODUCTS, "A ledger's products, what accounts are sold as: --organization, --ledger.")
-
-
-@products_app.command("create")
-def products_create(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    name: NameOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Create a product in the ledger."""
-    fields = named(name, status, status_description, metadata)
-    create(ctx, PRODUCTS, (organization, ledger), data, fields, as_json)
-
-
-@products_app.command("get")
-def products_get(
-    ctx: typer.Context,
-    product_id: ProductId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Show one product."""
-    get(ctx, PRODUCTS, (organization, ledger, product_id), as_json)
-
-
-@products_app.command("list", help=LIST_HELP)
-def products_list(
-    ctx: typer.Context,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    status: ListStatusOption = None,
-    limit: LimitOption = None,
-    cursor: CursorOption = None,
-    all_pages: AllOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    list_by_status(ctx, PRODUCTS, (organization, ledger), status, limit, cursor, all_pages, as_json)
-
-
-@products_app.command("update")
-def products_update(
-    ctx: typer.Context,
-    product_id: ProductId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    name: NameOption = None,
-    status: StatusOption = None,
-    status_description: StatusDescriptionOption = None,
-    metadata: MetadataOption = None,
-    clear: ClearOption = None,
-    data: DataOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Change the name, status or metadata (replaced whole; --clear metadata empties it)."""
-    fields = named(name, status, status_description, metadata)
-    update(ctx, PRODUCTS, (organization, ledger, product_id), data, fields, clear, as_json)
-
-
-@products_app.command("delete")
-def products_delete(
-    ctx: typer.Context,
-    product_id: ProductId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    as_json: JsonOption = False,
-) -> None:
-    """Delete a product (soft): refused (409) while accounts name it."""
-    delete(ctx, PRODUCTS, (organization, ledger, product_id), as_json)
-
-
-# -- accounts ---------------------------------------------------------------------------------
-
-accounts_app = kind_app(
-    ACCOUNTS,
-    "A portfolio's accounts (--organization, --ledger, --portfolio); list --ledger-wide for every "
-    "account of the ledger, external ones included.",
-)
 AliasOption = Annotated[
     str | None, typer.Option("--alias", help="Unique in the ledger: letters, digits and @:_- (<= 100).")
 ]
 
 
-@accounts_app.command("create")
 def accounts_create(
     ctx: typer.Context,
     organization: OrganizationOption,
@@ -879,7 +527,6 @@ def accounts_create(
     create(ctx, ACCOUNTS, (organization, ledger, portfolio), data, fields, as_json)
 
 
-@accounts_app.command("get")
 def accounts_get(
     ctx: typer.Context,
     account_id: AccountId,
@@ -900,7 +547,6 @@ def accounts_get(
     get(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), as_json)
 
 
-@accounts_app.command("list")
 def accounts_list(
     ctx: typer.Context,
     organization: OrganizationOption,
@@ -949,7 +595,6 @@ def accounts_list(
     show_list(ACCOUNTS, page, as_json)
 
 
-@accounts_app.command("update")
 def accounts_update(
     ctx: typer.Context,
     account_id: AccountId,
@@ -984,18 +629,220 @@ def accounts_update(
     update(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), data, fields, clear, as_json)
 
 
-@accounts_app.command("delete")
-def accounts_delete(
-    ctx: typer.Context,
-    account_id: AccountId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    portfolio: PortfolioOption,
-    as_json: JsonOption = False,
+# -- every kind's commands, from one table ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A field of the body beyond name, status and metadata: its option's parameter."""
+
+    field: str  # as the API names it
+    param: str
+    option: Any  # its Annotated type
+
+
+@dataclass(frozen=True)
+class Group:
+    """`partner ledger <kind>s`: create, get, list, update and delete, in that order. A command
+    in `written` is the function above; the others come from `helps` and the kind's parents
+    (a create or update from name, status, metadata and the `extras`)."""
+
+    kind: Kind
+    help: str
+    helps: dict[str, str]  # the help of create, update and delete (get: "Show one <noun>.")
+    extras: tuple[Extra, ...] = ()  # options of create and update
+    create_extras: tuple[Extra, ...] = ()  # of create alone
+    written: dict[str, Callable[..., None]] = field(default_factory=dict)
+
+
+PARENT_OPTIONS = {"organization": OrganizationOption, "ledger": LedgerOption, "portfolio": PortfolioOption}
+_EMPTY = inspect.Parameter.empty
+
+
+def _param(name: str, option: Any, default: Any = _EMPTY) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=option, default=default)
+
+
+NAMED = (_param("name", NameOption, None),)
+STATUS = (
+    _param("status", StatusOption, None),
+    _param("status_description", StatusDescriptionOption, None),
+    _param("metadata", MetadataOption, None),
+)
+WRITE_TAIL = (_param("data", DataOption, None), _param("as_json", JsonOption, False))
+LIST_TAIL = (
+    _param("status", ListStatusOption, None),
+    _param("limit", LimitOption, None),
+    _param("cursor", CursorOption, None),
+    _param("all_pages", AllOption, False),
+    _param("as_json", JsonOption, False),
+)
+
+
+def _command(
+    sub: typer.Typer,
+    name: str,
+    help: str,
+    params: tuple[inspect.Parameter, ...],
+    run: Callable[[typer.Context, dict[str, Any]], None],
 ) -> None:
-    """Delete an account (soft; its alias is freed): refused (409) while its balance is not zero
-    or accounts name it as their parent."""
-    delete(ctx, ACCOUNTS, (organization, ledger, portfolio, account_id), as_json)
+    """`sub name`: a typer command of these parameters (after the context), running `run`.
+    typer reads a command's options from `inspect.signature`, so one function with the
+    signature set serves every kind, whatever its parent options."""
+
+    def command(ctx: typer.Context, **values: Any) -> None:
+        run(ctx, values)
+
+    command.__signature__ = inspect.Signature([_param("ctx", typer.Context), *params])  # type: ignore[attr-defined]
+    sub.command(name, help=help)(command)
+
+
+def _register(group: Group) -> None:
+    kind = group.kind
+    sub = kind_app(kind, group.help)
+    parents = tuple(_param(name, PARENT_OPTIONS[name]) for name in kind.parents)
+    head = (_param(f"{kind.noun}_id", Annotated[str, _id_argument(kind)]), *parents)
+    create_extras = (*group.create_extras, *group.extras)
+
+    def parent_ids(values: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(values[name] for name in kind.parents)
+
+    def ids(values: dict[str, Any]) -> tuple[str, ...]:
+        return (*parent_ids(values), values[f"{kind.noun}_id"])
+
+    def fields(values: dict[str, Any], extras: tuple[Extra, ...]) -> dict[str, Any]:
+        more = {extra.field: values[extra.param] for extra in extras}
+        return named(
+            values["name"], values["status"], values["status_description"], values["metadata"], **more
+        )
+
+    def options(extras: tuple[Extra, ...]) -> tuple[inspect.Parameter, ...]:
+        return (*NAMED, *(_param(extra.param, extra.option, None) for extra in extras), *STATUS)
+
+    commands: dict[
+        str, tuple[tuple[inspect.Parameter, ...], Callable[[typer.Context, dict[str, Any]], None]]
+    ] = {
+        "create": (
+            (*parents, *options(create_extras), *WRITE_TAIL),
+            lambda ctx, v: create(
+                ctx, kind, parent_ids(v), v["data"], fields(v, create_extras), v["as_json"]
+            ),
+        ),
+        "get": ((*head, WRITE_TAIL[1]), lambda ctx, v: get(ctx, kind, ids(v), v["as_json"])),
+        "list": (
+            (*parents, *LIST_TAIL),
+            lambda ctx, v: list_by_status(
+                ctx, kind, parent_ids(v), v["status"], v["limit"], v["cursor"], v["all_pages"], v["as_json"]
+            ),
+        ),
+        "update": (
+            (*head, *options(group.extras), _param("clear", ClearOption, None), *WRITE_TAIL),
+            lambda ctx, v: update(
+                ctx, kind, ids(v), v["data"], fields(v, group.extras), v["clear"], v["as_json"]
+            ),
+        ),
+        "delete": ((*head, WRITE_TAIL[1]), lambda ctx, v: delete(ctx, kind, ids(v), v["as_json"])),
+    }
+    helps = {"get": f"Show one {kind.noun}.", "list": LIST_HELP, **group.helps}
+    for name, (params, run) in commands.items():
+        if name in group.written:
+            sub.command(name)(group.written[name])
+        else:
+            _command(sub, name, helps[name], params, run)
+
+
+ENTITY_ID = Extra("entityId", "entity_id", EntityIdOption)
+INSTRUMENT_OPTIONS = (
+    Extra("type", "instrument_type", Annotated[InstrumentType | None, typer.Option("--type")]),
+    Extra(
+        "code",
+        "code",
+        Annotated[
+            str | None,
+            typer.Option("--code", help="Unique in the ledger; a currency's ISO 4217 code, e.g. BRL."),
+        ],
+    ),
+    Extra(
+        "scale",
+        "scale",
+        Annotated[
+            int | None,
+            typer.Option(
+                "--scale", min=0, max=18, help="Decimal places; a currency's default is its minor units."
+            ),
+        ],
+    ),
+)
+NAME_STATUS_METADATA = "Change the name, status or metadata (replaced whole; --clear metadata empties it)."
+GROUPS = (
+    Group(
+        ORGANIZATIONS,
+        "Organizations: the top of the hierarchy.",
+        {
+            "delete": "Delete an organization (soft): refused (409) while ledgers or child organizations "
+            "live under it."
+        },
+        written={"create": organizations_create, "update": organizations_update},
+    ),
+    Group(
+        LEDGERS,
+        "An organization's ledgers (--organization).",
+        {
+            "create": "Create a ledger of the organization.",
+            "update": NAME_STATUS_METADATA,
+            "delete": "Delete a ledger (soft): refused (409) while instruments, portfolios or products "
+            "live in it.",
+        },
+    ),
+    Group(
+        INSTRUMENTS,
+        "A ledger's instruments (Midaz's assets: BRL, BTC, ...): --organization, --ledger.",
+        {
+            "create": "Create an instrument, and with it its external account @external/<code>.",
+            "update": "Change the name, status or metadata (replaced whole); type, code and scale stay.",
+            "delete": "Delete an instrument and its external account: refused (409) while other "
+            "accounts hold it.",
+        },
+        create_extras=INSTRUMENT_OPTIONS,
+    ),
+    Group(
+        PORTFOLIOS,
+        "A ledger's portfolios, groups of accounts: --organization, --ledger.",
+        {
+            "create": "Create a portfolio in the ledger.",
+            "update": "Change the fields given (metadata replaced whole); --clear entityId or metadata "
+            "nulls it.",
+            "delete": "Delete a portfolio (soft): refused (409) while accounts live in it.",
+        },
+        extras=(ENTITY_ID,),
+    ),
+    Group(
+        PRODUCTS,
+        "A ledger's products, what accounts are sold as: --organization, --ledger.",
+        {
+            "create": "Create a product in the ledger.",
+            "update": NAME_STATUS_METADATA,
+            "delete": "Delete a product (soft): refused (409) while accounts name it.",
+        },
+    ),
+    Group(
+        ACCOUNTS,
+        "A portfolio's accounts (--organization, --ledger, --portfolio); list --ledger-wide for every "
+        "account of the ledger, external ones included.",
+        {
+            "delete": "Delete an account (soft; its alias is freed): refused (409) while its balance is "
+            "not zero\n    or accounts name it as their parent."
+        },
+        written={
+            "create": accounts_create,
+            "get": accounts_get,
+            "list": accounts_list,
+            "update": accounts_update,
+        },
+    ),
+)
+for _group in GROUPS:
+    _register(_group)
 
 
 # -- transactions and statements ----------------------------------------------------------------
@@ -1163,59 +1010,44 @@ def transactions_list(
     show_page(page, as_json, "transaction", TRANSACTION_COLUMNS, transaction_row)
 
 
-def _act(
-    ctx: typer.Context,
-    action: str,
-    ids: tuple[str, str, str],
-    idempotency_key: str | None,
-    as_json: bool,
-    title: str,
-) -> None:
-    with client(ctx) as api, api_errors(as_json):
-        item = getattr(api.ledger.transactions, action)(*ids, idempotency_key=idempotency_key)
-    show_transaction(item, as_json, title)
+ACTIONS = {
+    "commit": (
+        "Complete a pending transaction: its destinations are credited (once; 409 otherwise).",
+        "Transaction committed",
+    ),
+    "cancel": (
+        "Release a pending transaction: the held amounts go back to its sources (once).",
+        "Transaction canceled",
+    ),
+    "revert": (
+        "Book the exact reverse of an approved transaction (once); shows the new, reversing one.",
+        "Reversing transaction created",
+    ),
+}
 
 
-@transactions_app.command("commit")
-def transactions_commit(
-    ctx: typer.Context,
-    transaction_id: TransactionId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    idempotency_key: IdempotencyKeyOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Complete a pending transaction: its destinations are credited (once; 409 otherwise)."""
-    ids = (organization, ledger, transaction_id)
-    _act(ctx, "commit", ids, idempotency_key, as_json, "Transaction committed")
+def _action(action: str) -> None:
+    """`transactions commit|cancel|revert TRANSACTION`: the same options for each."""
+    help, title = ACTIONS[action]
+
+    def command(
+        ctx: typer.Context,
+        transaction_id: TransactionId,
+        organization: OrganizationOption,
+        ledger: LedgerOption,
+        idempotency_key: IdempotencyKeyOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        with client(ctx) as api, api_errors(as_json):
+            act = getattr(api.ledger.transactions, action)
+            item = act(organization, ledger, transaction_id, idempotency_key=idempotency_key)
+        show_transaction(item, as_json, title)
+
+    transactions_app.command(action, help=help)(command)
 
 
-@transactions_app.command("cancel")
-def transactions_cancel(
-    ctx: typer.Context,
-    transaction_id: TransactionId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    idempotency_key: IdempotencyKeyOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Release a pending transaction: the held amounts go back to its sources (once)."""
-    ids = (organization, ledger, transaction_id)
-    _act(ctx, "cancel", ids, idempotency_key, as_json, "Transaction canceled")
-
-
-@transactions_app.command("revert")
-def transactions_revert(
-    ctx: typer.Context,
-    transaction_id: TransactionId,
-    organization: OrganizationOption,
-    ledger: LedgerOption,
-    idempotency_key: IdempotencyKeyOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Book the exact reverse of an approved transaction (once); shows the new, reversing one."""
-    ids = (organization, ledger, transaction_id)
-    _act(ctx, "revert", ids, idempotency_key, as_json, "Reversing transaction created")
+for _action_name in ACTIONS:
+    _action(_action_name)
 
 
 @app.command("statement")
