@@ -299,3 +299,26 @@ def test_an_account_with_a_balance_is_not_deleted(partner: Partner, w: World) ->
         409,
         "state_conflict",
     )
+
+
+def test_a_revert_ignores_the_allow_flags_and_names_the_real_rule(partner: Partner, w: World) -> None:
+    source, target, elsewhere = funded(partner, w, 100), w.account(), w.account()
+    first = book(
+        partner, w.ids, transfer(40, [entry(source["id"], amount=40)], [entry(target["id"], remaining=True)])
+    )
+    second = book(
+        partner, w.ids, transfer(30, [entry(source["id"], amount=30)], [entry(target["id"], remaining=True)])
+    )
+    # The revert's destination no longer receives, and its source no longer sends: it undoes a booking anyway.
+    patch(partner, "account", {**w.ids, "accountId": source["id"]}, {"allowReceiving": False})
+    patch(partner, "account", {**w.ids, "accountId": target["id"]}, {"allowSending": False})
+    assert act(partner, w.ids, first.json["id"], "revert").status == 200
+    # With the money gone, the refusal names the balance, not the flag.
+    patch(partner, "account", {**w.ids, "accountId": target["id"]}, {"allowSending": True})
+    book(
+        partner,
+        w.ids,
+        transfer(30, [entry(target["id"], amount=30)], [entry(elsewhere["id"], remaining=True)]),
+    )
+    patch(partner, "account", {**w.ids, "accountId": target["id"]}, {"allowSending": False})
+    assert error(act(partner, w.ids, second.json["id"], "revert"))[:2] == (422, "insufficient_funds")

@@ -357,26 +357,23 @@ class World:
         return found
 
 
+def _kinds_named(value: Any) -> list[str]:
+    """The kind (prefix, or UUID kind) of every id in a sample's JSON, repeats kept."""
+    if isinstance(value, dict):
+        return [k for v in value.values() for k in _kinds_named(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _kinds_named(v)]
+    kind = id_kind(value)
+    return [kind] if kind is not None else []
+
+
 def _named_kinds(target: Target) -> set[str]:
     """The kinds of resource a create's sample names: its path's and its body's ids."""
-
-    def kinds(value: Any) -> set[str]:
-        if isinstance(value, dict):
-            return {k for v in value.values() for k in kinds(v)}
-        if isinstance(value, list):
-            return {k for v in value for k in kinds(v)}
-        kind = id_kind(value)
-        return {kind} if kind is not None else set()
-
-    return set(target.path_ids.values()) | kinds(target.sample_json())
+    return set(target.path_ids.values()) | set(_kinds_named(target.sample_json()))
 
 
 def _id_count(value: Any) -> int:
-    if isinstance(value, dict):
-        return sum(_id_count(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_id_count(v) for v in value)
-    return 1 if id_kind(value) is not None else 0
+    return len(_kinds_named(value))
 
 
 def _urls(value: Any) -> list[str]:

@@ -131,10 +131,11 @@ def list_(call: Call[None, ListByStatus, None]) -> dict[str, Any]:
     return hierarchy.list_(call, LEVEL, None, render, filters={"status.code": call.query.status})
 
 
-def _no_cycle(call: Call[Any, Any, Any], organization_id: str, parent_id: str) -> None:
-    """The new parent is not the organization itself nor one of its descendants."""
-    current: str | None = parent_id
-    for _ in range(MAX_DEPTH):
+def _no_cycle(call: Call[Any, Any, Any], organization_id: str, parent: dict[str, Any]) -> None:
+    """The new parent (as already read) is not the organization itself nor one of its
+    descendants: its chain of parents, read upwards, never reaches the organization."""
+    current: str | None = parent["id"]
+    for depth in range(MAX_DEPTH):
         if current is None:
             return
         if current == organization_id:
@@ -142,7 +143,7 @@ def _no_cycle(call: Call[Any, Any, Any], organization_id: str, parent_id: str) -
                 "An organization cannot be its own parent or the parent of an ancestor.",
                 param="parentOrganizationId",
             )
-        item = call.store.get(keys.entity_key(call.tenant_id, current))
+        item = parent if depth == 0 else call.store.get(keys.entity_key(call.tenant_id, current))
         current = item.get("parentOrganizationId") if item else None
     raise ReferenceInvalid(
         f"Parent chains are at most {MAX_DEPTH} organizations deep.", param="parentOrganizationId"
@@ -159,8 +160,7 @@ def update(call: Call[UpdateOrganization, None, OrganizationPath]) -> dict[str, 
     )
     if new != old:
         if new is not None:
-            _live_parent(call, new)
-            _no_cycle(call, before["id"], new)
+            _no_cycle(call, before["id"], _live_parent(call, new))
             hierarchy.count_child(
                 call.tx, call.tenant_id, new, 1, on_fail=RaceLost("The parent changed meanwhile.")
             )

@@ -24,6 +24,7 @@ Revert books the exact reverse of an approved transaction as a new one, once.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
@@ -220,16 +221,19 @@ def _side(entries: list[EntryBody], total: int, code: str, scale: int, param: st
         ) from None
 
 
-def _is_uuid(value: str) -> bool:
-    import re
+_UUID = re.compile(UUID_PATTERN)
 
-    return re.fullmatch(UUID_PATTERN, value) is not None
+
+def _is_uuid(value: str) -> bool:
+    return _UUID.fullmatch(value) is not None
 
 
 # -- booking --------------------------------------------------------------------------------
 
 
-def _account_gate(param: str, ledger_id: str, code: str, *, sending: bool, value: int) -> Any:
+def _account_gate(
+    param: str, ledger_id: str, code: str, *, sending: bool, value: int, allowed: bool = True
+) -> Any:
     """Which rule an account failed, from the item as it was at the cancellation."""
 
     def decide(account: dict[str, Any] | None) -> ApiError:
@@ -240,9 +244,9 @@ def _account_gate(param: str, ledger_id: str, code: str, *, sending: bool, value
             return InstrumentMismatch(
                 f"The account holds {account['instrumentCode']}, not {code}.", param=param
             )
-        allowed = "allowSending" if sending else "allowReceiving"
-        if not account.get(allowed, True):
-            return AccountNotAllowed(f"The account does not allow {allowed[5:].lower()}.", param=param)
+        flag = "allowSending" if sending else "allowReceiving"
+        if allowed and not account.get(flag, True):
+            return AccountNotAllowed(f"The account does not allow {flag[5:].lower()}.", param=param)
         if sending and account["available"] < value:
             return InsufficientFunds(
                 f"The account's available balance ({account['available']}) is below {value}.", param=param
@@ -252,19 +256,21 @@ def _account_gate(param: str, ledger_id: str, code: str, *, sending: bool, value
     return decide
 
 
-def _account_condition(ledger_id: str, code: str, *, sending: bool | None, value: int = 0) -> Condition:
-    """Live, of the ledger and the instrument; a source allowed to send and, unless it is an
-    external account, holding `value`; a destination allowed to receive."""
+def _account_condition(
+    ledger_id: str, code: str, *, sending: bool, value: int = 0, allowed: bool = True
+) -> Condition:
+    """Live, of the ledger and the instrument; a source holding `value` unless it is an
+    external account; with `allowed`, a source allowed to send, a destination to receive."""
     expression = (
         "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND #type = :account"
         " AND ledgerId = :ledger AND instrumentCode = :code"
     )
     values: dict[str, Any] = {":account": ledger_accounts.LEVEL.kind, ":ledger": ledger_id, ":code": code}
-    if sending is True:
-        expression += " AND allowSending = :yes AND (available >= :value OR accountType = :external)"
-        values |= {":yes": True, ":value": value, ":external": ledger_accounts.EXTERNAL}
-    elif sending is False:
-        expression += " AND allowReceiving = :yes"
+    if sending:
+        expression += " AND (available >= :value OR accountType = :external)"
+        values |= {":value": value, ":external": ledger_accounts.EXTERNAL}
+    if allowed:
+        expression += f" AND {'allowSending' if sending else 'allowReceiving'} = :yes"
         values[":yes"] = True
     return Condition(expression, {"#type": "type"}, values)
 
@@ -404,14 +410,8 @@ def _book(
     ledger_id = path["ledgerId"]
     for (kind, account_id), (value, param) in net.items():
         sending = kind == "DEBIT"
-        condition = _account_condition(ledger_id, code, sending=sending if checks else None, value=value)
-        if not checks and sending:
-            condition = Condition(
-                condition.expression + " AND (available >= :value OR accountType = :external)",
-                condition.names,
-                {**condition.values, ":value": value, ":external": ledger_accounts.EXTERNAL},
-            )
-        gate = _account_gate(param, ledger_id, code, sending=sending, value=value)
+        condition = _account_condition(ledger_id, code, sending=sending, value=value, allowed=checks)
+        gate = _account_gate(param, ledger_id, code, sending=sending, value=value, allowed=checks)
         if sending:
             expression = "SET available = available - :v" + (", onHold = onHold + :v" if pending else "")
             _move(tx, tenant_id, account_id, expression, {":v": value}, condition, gate)
@@ -597,10 +597,9 @@ def revert(call: Call[None, None, TransactionPath]) -> dict[str, Any]:
         raise StateConflict(
             f"The transaction is {state}: only an approved one reverts, once.", param="transactionId"
         )
-    code, scale = before["send"]["asset"], None
+    code, scale = before["send"]["asset"], before["operations"][0]["amount"]["scale"]  # the instrument's
     legs: list[Leg] = []
     for index, operation in enumerate(before["operations"]):
-        scale = operation["amount"]["scale"]
         kind = "CREDIT" if operation["operationType"] == "DEBIT" else "DEBIT"
         where = f"operations[{index}].accountId"
         legs.append(
@@ -613,7 +612,6 @@ def revert(call: Call[None, None, TransactionPath]) -> dict[str, Any]:
                 None,
             )
         )
-    assert scale is not None
     path = call.path.model_dump()
 
     def entries(operation_type: str) -> list[dict[str, Any]]:
