@@ -42,21 +42,28 @@ def serialise_emulator() -> None:
     another thread writes it, and fails with "dictionary changed size"). DynamoDB applies
     each request atomically, so serialising requests at the emulator is faithful, and
     concurrent requests to the local API (or racing tests) stay real races between our
-    reads and conditional writes. Idempotent; applies to the server and to `mock_aws`.
+    reads and conditional writes. DynamoDB's transaction conflicts, which serialising
+    would hide, are emulated on demand (`localapi.conflicts`). Idempotent; applies to the
+    server and to `mock_aws`.
     """
     from moto.dynamodb.responses import DynamoHandler
 
     if getattr(DynamoHandler.call_action, "serialised", False):
         return
     original = DynamoHandler.call_action
+    from localapi import conflicts
 
     def call_action(self: Any) -> Any:
-        with _EMULATOR_LOCK:
-            try:
-                return original(self)
-            finally:
-                if self._get_action() in WRITE_ACTIONS:
-                    _writes[0] += 1
+        # A transaction holds its items meanwhile, when conflicts are emulated.
+        with conflicts.held(self) as refused:
+            if refused is not None:
+                return refused
+            with _EMULATOR_LOCK:
+                try:
+                    return original(self)
+                finally:
+                    if self._get_action() in WRITE_ACTIONS:
+                        _writes[0] += 1
 
     call_action.serialised = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]

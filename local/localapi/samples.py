@@ -17,6 +17,7 @@ from typing import Any
 from core.accounts import accounts
 from core.bank_information import bank_information
 from core.ledger import (
+    balances,
     hierarchy,
     instruments,
     ledger_accounts,
@@ -117,8 +118,10 @@ def _seed_ledger(store: Any, tenant_id: str, now: int, *, instrument: bool) -> N
     )
     store.put(
         hierarchy.code_guard_key(tenant_id, ledger, code),
-        {"type": "guard", "of": ids["instrument"], "scale": scale},
+        instruments.code_guard(ids["instrument"], scale, external),
     )
+    for shard in balances.shard_items(external):
+        store.put(balances.shard_key(tenant_id, external["id"], shard["shard"]), shard)
     account = ledger_accounts.account_item(
         tenant_id,
         ids["ledger_account"],
@@ -143,7 +146,8 @@ def _seed_ledger(store: Any, tenant_id: str, now: int, *, instrument: bool) -> N
     for item in (external, account):
         store.put(keys.entity_key(tenant_id, item["id"]), item)
         store.put(
-            hierarchy.alias_guard_key(tenant_id, ledger, item["alias"]), {"type": "guard", "of": item["id"]}
+            hierarchy.alias_guard_key(tenant_id, ledger, item["alias"]),
+            ledger_accounts.alias_guard(item["id"], item.get("shards", 0)),
         )
     money = {"asset": code, "value": value, "scale": scale}
     operations = [

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import JsonDict, JsonValue
 
-from core.ledger import hierarchy, ledger_accounts, ledgers
+from core.ledger import balances, hierarchy, ledger_accounts, ledgers
 from core.ledger.hierarchy import InstrumentId, Level, StatusBody
 from core.platform import keys, outbox
 from core.platform.errors import AlreadyExists, ParameterInvalid, ParameterMissing, RaceLost, StateConflict
@@ -116,6 +116,19 @@ def _scale(body: CreateInstrument) -> int:
     return int(currency.exponent)
 
 
+def code_guard(instrument_id: str, scale: int, external: dict[str, Any]) -> dict[str, Any]:
+    """What the code's guard holds: what an account's creation and a booking read of the
+    instrument (its id and scale), and its external account (id and shards), so that a
+    booking naming that account by id also spreads it over its shards."""
+    return {
+        "type": "guard",
+        "of": instrument_id,
+        "scale": scale,
+        "external": external["id"],
+        "shards": external["shards"],
+    }
+
+
 def create(call: Call[CreateInstrument, None, ledgers.LedgerPath]) -> dict[str, Any]:
     body, tx, tenant_id = call.body, call.tx, call.tenant_id
     path = call.path.model_dump()
@@ -141,11 +154,16 @@ def create(call: Call[CreateInstrument, None, ledgers.LedgerPath]) -> dict[str, 
     item["externalAccountId"] = external["id"]
     tx.create(
         hierarchy.code_guard_key(tenant_id, path["ledgerId"], body.code),
-        {"type": "guard", "of": instrument_id, "scale": scale},
+        code_guard(instrument_id, scale, external),
         on_fail=AlreadyExists(f"The ledger has an instrument {body.code}.", param="code"),
     )
     tx.create(keys.entity_key(tenant_id, external["id"]), external, on_fail=StateConflict("Id clash."))
-    ledger_accounts.stage_alias(tx, tenant_id, path["ledgerId"], external["alias"], external["id"])
+    for shard in balances.shard_items(external):
+        key = balances.shard_key(tenant_id, external["id"], shard["shard"])
+        tx.create(key, shard, on_fail=StateConflict("Id clash."))
+    ledger_accounts.stage_alias(
+        tx, tenant_id, path["ledgerId"], external["alias"], external["id"], external["shards"]
+    )
     outbox.stage(
         tx,
         tenant_id=tenant_id,
@@ -162,19 +180,32 @@ def delete(call: Call[None, None, InstrumentPath]) -> Response:
     store, tx, tenant_id = call.store, call.tx, call.tenant_id
     path = call.path.model_dump()
     before = hierarchy.load(store, tenant_id, LEVEL, path, consistent=True)
-    external = store.get(keys.entity_key(tenant_id, before["externalAccountId"]), consistent=True)
+    external, shards = balances.collection(store, tenant_id, before["externalAccountId"], consistent=True)
     if external is not None and external.get("deletedAt") is None:
-        if external["available"] != 0 or external["onHold"] != 0:
+        whole = balances.summed(external, shards)
+        if whole["available"] != 0 or whole["onHold"] != 0:
             raise StateConflict(
                 f"{external['alias']} holds a balance: the instrument is in use.", param="instrumentId"
             )
+        # Each part as read: a booking meanwhile fails the delete, which then reads again.
+        as_read = "available = :available AND onHold = :onHold"
         hierarchy.delete(
             call,
             ledger_accounts.LEVEL,
             external,
             ledger_accounts.render,
-            extra=Condition("available = :zero AND onHold = :zero", {}, {":zero": 0}),
+            extra=Condition(
+                as_read, {}, {":available": external["available"], ":onHold": external["onHold"]}
+            ),
         )
+        for shard in shards:
+            tx.delete(
+                balances.shard_key(tenant_id, external["id"], shard["shard"]),
+                condition=Condition(
+                    as_read, {}, {":available": shard["available"], ":onHold": shard["onHold"]}
+                ),
+                on_fail=RaceLost("The external account moved meanwhile."),
+            )
         ledger_accounts.free_alias(tx, tenant_id, path["ledgerId"], external["alias"], external["id"])
     tx.delete(
         hierarchy.code_guard_key(tenant_id, path["ledgerId"], before["code"]),

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from core.ledger import hierarchy, ledgers, portfolios, products
+from core.ledger import balances, hierarchy, ledgers, portfolios, products
 from core.ledger.hierarchy import AccountId, Level, StatusBody, Uuid
 from core.platform import keys, listing
 from core.platform.errors import AlreadyExists, RaceLost, ReferenceInvalid, StateConflict
@@ -196,13 +196,21 @@ def external_item(
     }
     instrument = {"of": instrument_id, "scale": scale}
     status = dict(hierarchy.DEFAULT_STATUS)
-    return account_item(tenant_id, hierarchy.new_uuid(), ancestors, fields, instrument, status, {}, now)
+    item = account_item(tenant_id, hierarchy.new_uuid(), ancestors, fields, instrument, status, {}, now)
+    item["shards"] = balances.SHARDS  # the hottest account of its instrument (core.ledger.balances)
+    return item
 
 
-def stage_alias(tx: Tx, tenant_id: str, ledger_id: str, alias: str, account_id: str) -> None:
+def alias_guard(account_id: str, shards: int = 0) -> dict[str, Any]:
+    """What an alias's guard holds: the account's id and, for a booking that names it,
+    how many shards the account's balance is spread over."""
+    return {"type": "guard", "of": account_id, **({"shards": shards} if shards else {})}
+
+
+def stage_alias(tx: Tx, tenant_id: str, ledger_id: str, alias: str, account_id: str, shards: int = 0) -> None:
     tx.create(
         hierarchy.alias_guard_key(tenant_id, ledger_id, alias),
-        {"type": "guard", "of": account_id},
+        alias_guard(account_id, shards),
         on_fail=AlreadyExists(f"The alias {alias!r} is taken in this ledger.", param="alias"),
     )
 
@@ -284,13 +292,18 @@ def create(call: Call[CreateLedgerAccount, None, portfolios.PortfolioPath]) -> d
 
 def get(call: Call[None, None, Any]) -> dict[str, Any]:
     """By portfolio (`AccountPath`) or by ledger alone (`LedgerAccountPath`)."""
-    return hierarchy.get(call, LEVEL, render)
+    return hierarchy.get(call, LEVEL, _balanced(call))
+
+
+def _balanced(call: Call[Any, Any, Any]) -> Any:
+    """`render` with the account's whole balance, shards included."""
+    return lambda item: render(balances.with_shards(call.store, call.tenant_id, item))
 
 
 def list_in_portfolio(call: Call[None, ListPortfolioAccounts, portfolios.PortfolioPath]) -> dict[str, Any]:
     query = call.query
     filters = {"accountType": query.type, "instrumentCode": query.instrumentCode}
-    return hierarchy.list_(call, LEVEL, portfolios.LEVEL, render, filters=filters)
+    return hierarchy.list_(call, LEVEL, portfolios.LEVEL, _balanced(call), filters=filters)
 
 
 def list_in_ledger(call: Call[None, ListLedgerAccounts, ledgers.LedgerPath]) -> dict[str, Any]:
@@ -301,7 +314,13 @@ def list_in_ledger(call: Call[None, ListLedgerAccounts, ledgers.LedgerPath]) -> 
     filters = {"accountType": query.type, "instrumentCode": query.instrumentCode}
     if query.alias is None:
         return hierarchy.list_(
-            call, LEVEL, ledgers.LEVEL, render, filters=filters, collection=collection, index=keys.GSI2
+            call,
+            LEVEL,
+            ledgers.LEVEL,
+            _balanced(call),
+            filters=filters,
+            collection=collection,
+            index=keys.GSI2,
         )
     hierarchy.load(store, tenant_id, ledgers.LEVEL, path)
     alias = query.alias
@@ -321,7 +340,7 @@ def list_in_ledger(call: Call[None, ListLedgerAccounts, ledgers.LedgerPath]) -> 
         filters={"alias": alias, **filters},
         params=query,
         find=by_alias,
-        render=render,
+        render=_balanced(call),
     )
 
 

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from core.ledger import amounts, hierarchy, ledger_accounts, ledgers
+from core.ledger import amounts, balances, hierarchy, ledger_accounts, ledgers
 from core.ledger.hierarchy import EXAMPLE_IDS, UUID_PATTERN, code_guard_key
 from core.platform import keys, listing, outbox
 from core.platform.clock import rfc3339
@@ -237,9 +237,13 @@ def _account_gate(
     """Which rule an account failed, from the item as it was at the cancellation."""
 
     def decide(account: dict[str, Any] | None) -> ApiError:
-        if not hierarchy.matches(ledger_accounts.LEVEL, account, {"ledgerId": ledger_id}):
+        if (
+            account is None
+            or account.get("type") not in (ledger_accounts.LEVEL.kind, balances.SHARD_KIND)
+            or account.get("deletedAt") is not None
+            or account.get("ledgerId") != ledger_id
+        ):
             return ReferenceInvalid("No live account of this ledger by that id or alias.", param=param)
-        assert account is not None
         if account["instrumentCode"] != code:
             return InstrumentMismatch(
                 f"The account holds {account['instrumentCode']}, not {code}.", param=param
@@ -257,15 +261,23 @@ def _account_gate(
 
 
 def _account_condition(
-    ledger_id: str, code: str, *, sending: bool, value: int = 0, allowed: bool = True
+    ledger_id: str,
+    code: str,
+    *,
+    sending: bool,
+    value: int = 0,
+    allowed: bool = True,
+    shard: int | None = None,
 ) -> Condition:
     """Live, of the ledger and the instrument; a source holding `value` unless it is an
-    external account; with `allowed`, a source allowed to send, a destination to receive."""
+    external account; with `allowed`, a source allowed to send, a destination to receive.
+    Checked on the account's item, or on the `shard` it moves (which carries the facts)."""
     expression = (
         "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND #type = :account"
         " AND ledgerId = :ledger AND instrumentCode = :code"
     )
-    values: dict[str, Any] = {":account": ledger_accounts.LEVEL.kind, ":ledger": ledger_id, ":code": code}
+    kind = ledger_accounts.LEVEL.kind if shard is None else balances.SHARD_KIND
+    values: dict[str, Any] = {":account": kind, ":ledger": ledger_id, ":code": code}
     if sending:
         expression += " AND (available >= :value OR accountType = :external)"
         values |= {":value": value, ":external": ledger_accounts.EXTERNAL}
@@ -277,15 +289,14 @@ def _account_condition(
 
 def _move(
     tx: Tx,
-    tenant_id: str,
-    account_id: str,
+    key: dict[str, str],
     expression: str,
     values: dict[str, Any],
     condition: Condition,
     on_fail: Any,
 ) -> None:
     tx.update(
-        keys.entity_key(tenant_id, account_id),
+        key,
         expression,
         names=condition.names,
         values={**values, **condition.values},
@@ -368,7 +379,7 @@ def render(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-Leg = tuple[str, str, str | None, int, str, str | None]
+Leg = tuple[str, str, str | None, int, str, str | None, int]
 
 
 def _book(
@@ -383,13 +394,15 @@ def _book(
     checks: bool = True,
 ) -> dict[str, Any]:
     """Stage a transaction: `legs` are (DEBIT|CREDIT, account id, alias, value at the
-    instrument's scale, param, description). `checks=False` (a revert) skips the accounts'
-    allowSending / allowReceiving: undoing a booking is not a new movement of the partner's."""
+    instrument's scale, param, description, the account's shards). `checks=False` (a
+    revert) skips the accounts' allowSending / allowReceiving: undoing a booking is not a
+    new movement of the partner's."""
     tx, tenant_id, now = call.tx, call.tenant_id, int(call.now)
     transaction_id = hierarchy.new_uuid()
-    net: dict[tuple[str, str], tuple[int, str]] = {}
+    net: dict[tuple[str, str], tuple[int, str, int | None]] = {}
     operations: list[dict[str, Any]] = []
-    for kind, account_id, alias, value, param, description in legs:
+    for kind, account_id, alias, value, param, description, shards in legs:
+        shard = balances.shard_for(transaction_id, shards) if shards else None
         operations.append(
             {
                 "id": hierarchy.new_uuid(),
@@ -398,27 +411,31 @@ def _book(
                 "accountAlias": alias,
                 "amount": {"asset": code, "value": value, "scale": scale},
                 "description": description,
+                **({"shard": shard, "shards": shards} if shard is not None else {}),
             }
         )
-        held, first_param = net.get((kind, account_id), (0, param))
-        net[(kind, account_id)] = (held + value, first_param)
-    for (kind, account_id), (_, param) in net.items():
+        held, first_param, _ = net.get((kind, account_id), (0, param, shard))
+        net[(kind, account_id)] = (held + value, first_param, shard)
+    for (kind, account_id), (_, param, _) in net.items():
         if (("CREDIT" if kind == "DEBIT" else "DEBIT"), account_id) in net:
             raise AccountNotAllowed(
                 "An account cannot be both a source and a destination of one transaction.", param=param
             )
     ledger_id = path["ledgerId"]
-    for (kind, account_id), (value, param) in net.items():
+    for (kind, account_id), (value, param, shard) in net.items():
         sending = kind == "DEBIT"
-        condition = _account_condition(ledger_id, code, sending=sending, value=value, allowed=checks)
+        key = balances.balance_key(tenant_id, account_id, shard)
+        condition = _account_condition(
+            ledger_id, code, sending=sending, value=value, allowed=checks, shard=shard
+        )
         gate = _account_gate(param, ledger_id, code, sending=sending, value=value, allowed=checks)
         if sending:
             expression = "SET available = available - :v" + (", onHold = onHold + :v" if pending else "")
-            _move(tx, tenant_id, account_id, expression, {":v": value}, condition, gate)
+            _move(tx, key, expression, {":v": value}, condition, gate)
         elif pending:
-            tx.check(keys.entity_key(tenant_id, account_id), condition, on_fail=gate)
+            tx.check(key, condition, on_fail=gate)
         else:
-            _move(tx, tenant_id, account_id, "SET available = available + :v", {":v": value}, condition, gate)
+            _move(tx, key, "SET available = available + :v", {":v": value}, condition, gate)
     status = "PENDING" if pending else "APPROVED"
     item = transaction_item(tenant_id, transaction_id, path, body, operations, status, now)
     tx.create(keys.entity_key(tenant_id, transaction_id), item, on_fail=StateConflict("Id clash."))
@@ -469,14 +486,16 @@ def create(call: Call[CreateTransaction, None, TransactionsPath]) -> dict[str, A
             where = f"{param}[{index}].account"
             if _is_uuid(entry.account):
                 account_id, alias = entry.account, None
+                # The instrument's external account, named by its id, is spread all the same.
+                shards = instrument.get("shards", 0) if account_id == instrument.get("external") else 0
             else:
                 guard = found(hierarchy.alias_guard_key(tenant_id, path["ledgerId"], entry.account))
                 if guard is None:
                     raise ReferenceInvalid(
                         f"No account with the alias {entry.account!r} in this ledger.", param=where
                     )
-                account_id, alias = guard["of"], entry.account
-            legs.append((kind, account_id, alias, value, where, entry.description))
+                account_id, alias, shards = guard["of"], entry.account, guard.get("shards", 0)
+            legs.append((kind, account_id, alias, value, where, entry.description, shards))
     request = body.model_dump(mode="json", by_alias=True, exclude_none=True)
     return _book(call, path, request, legs, send.asset, scale, pending=body.pending)
 
@@ -541,21 +560,24 @@ def _settle(call: Call[Any, Any, TransactionPath], *, commit: bool) -> dict[str,
             f"The transaction is {before['status']}: only a pending one can {action}.", param="transactionId"
         )
     code = before["send"]["asset"]
-    held: dict[str, int] = {}
-    credited: dict[str, int] = {}
+    # Per account and the item its movement was booked on (the account's, or a shard).
+    held: dict[tuple[str, int | None], int] = {}
+    credited: dict[tuple[str, int | None], int] = {}
     for operation in before["operations"]:
         side = held if operation["operationType"] == "DEBIT" else credited
-        side[operation["accountId"]] = side.get(operation["accountId"], 0) + operation["amount"]["value"]
-    for account_id, value in held.items():
+        where = (operation["accountId"], operation.get("shard"))
+        side[where] = side.get(where, 0) + operation["amount"]["value"]
+    for (account_id, shard), value in held.items():
         expression = "SET onHold = onHold - :v" + ("" if commit else ", available = available + :v")
-        tx.update(keys.entity_key(tenant_id, account_id), expression, values={":v": value})
+        tx.update(balances.balance_key(tenant_id, account_id, shard), expression, values={":v": value})
     if commit:
-        for index, (account_id, value) in enumerate(credited.items()):
-            condition = _account_condition(before["ledgerId"], code, sending=False)
+        for index, ((account_id, shard), value) in enumerate(credited.items()):
+            condition = _account_condition(before["ledgerId"], code, sending=False, shard=shard)
             gate = _account_gate(
                 f"operations[{index}].accountId", before["ledgerId"], code, sending=False, value=value
             )
-            _move(tx, tenant_id, account_id, "SET available = available + :v", {":v": value}, condition, gate)
+            key = balances.balance_key(tenant_id, account_id, shard)
+            _move(tx, key, "SET available = available + :v", {":v": value}, condition, gate)
     after = {**before, "status": "APPROVED" if commit else "CANCELED", "updatedAt": now}
     tx.update(
         keys.entity_key(tenant_id, before["id"]),
@@ -610,6 +632,7 @@ def revert(call: Call[None, None, TransactionPath]) -> dict[str, Any]:
                 operation["amount"]["value"],
                 where,
                 None,
+                operation.get("shards", 0),
             )
         )
     path = call.path.model_dump()

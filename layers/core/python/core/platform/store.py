@@ -20,7 +20,7 @@ from aws_lambda_powertools.shared.dynamodb_deserializer import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from core.platform.errors import ApiError, InternalError
+from core.platform.errors import ApiError, InternalError, RaceLost
 
 _deser = TypeDeserializer()
 
@@ -343,9 +343,17 @@ class Store:
             # Cancelled by another transaction on one of the items, or throttled: retry.
             return any(r.get("Code") in ("TransactionConflict", "ThrottlingError") for r in reasons)
 
-        _retrying_conflicts(
-            lambda: self.client.transact_write_items(TransactItems=items, ClientRequestToken=token), settle
-        )
+        try:
+            _retrying_conflicts(
+                lambda: self.client.transact_write_items(TransactItems=items, ClientRequestToken=token),
+                settle,
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                # Still cancelled by other transactions (a hot item) after every retry:
+                # nothing was written, so the request runs again from its reads.
+                raise RaceLost("The transaction kept conflicting with others.") from exc
+            raise
 
 
 def _retrying_conflicts(send: Callable[[], Any], settle: Callable[[ClientError], bool]) -> None:
