@@ -27,10 +27,12 @@ class LocalApi:
 
 
 @contextlib.contextmanager
-def local_api(workdir: Path) -> Iterator[LocalApi]:
-    """`localapi serve` in a subprocess, its request recorder writing into `workdir`."""
+def local_api(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[LocalApi]:
+    """`localapi serve` in a subprocess, its request recorder writing into `workdir`
+    (`extra_env` added to its environment)."""
     credentials = workdir / "sandbox.json"
-    env = serve_environment({"MOTO_RECORDER_FILEPATH": str(workdir / "moto_recording.jsonl")})
+    recording = {"MOTO_RECORDER_FILEPATH": str(workdir / "moto_recording.jsonl")}
+    env = serve_environment({**recording, **(extra_env or {})})
     stdout_path, stderr_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(

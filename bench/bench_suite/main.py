@@ -46,6 +46,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--latency-concurrency", type=int, default=8, help="requests in flight, local API (default 8)"
     )
     parser.add_argument(
+        "--hot-transactions",
+        type=int,
+        default=200,
+        help="transactions per hot-account series, local API (default 200)",
+    )
+    parser.add_argument(
+        "--hot-concurrency", type=int, default=16, help="transactions in flight on a hot account (default 16)"
+    )
+    parser.add_argument(
         "--cost-requests", type=int, default=20, help="requests per type for units and cost (default 20)"
     )
     parser.add_argument(
@@ -125,6 +134,12 @@ _SECTIONS: tuple[tuple[str, str, str, Callable[[Any, argparse.Namespace], Any]],
         "Local API throughput and latency",
         "latency",
         lambda m, a: m.measure(a.latency_requests, a.latency_concurrency),
+    ),
+    (
+        "hot",
+        "Hot accounts (local API, DynamoDB's transaction conflicts emulated)",
+        "hot_accounts",
+        lambda m, a: m.measure(a.hot_transactions, a.hot_concurrency),
     ),
     ("cost", "Request units and cost per million", "cost", lambda m, a: m.measure(a.cost_requests)),
     ("webhooks", "Webhook delivery", "webhooks", lambda m, a: m.measure(a.webhook_events)),

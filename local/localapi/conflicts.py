@@ -4,8 +4,9 @@ moto applies one request at a time (`localapi.dynamodb.serialise_emulator`), so 
 transactions never overlap in it and DynamoDB's TransactionConflict never happens: the
 retries that keep a hot account's requests from failing would go unexercised. With a
 transaction time set (`LOCALAPI_TRANSACTION_MS` in the environment, or
-`set_transaction_time`), a TransactWriteItems holds every item it names for that long
-before moto applies it, as a DynamoDB transaction is in progress on its items meanwhile.
+`set_transaction_time`), a TransactWriteItems holds every item it names from the moment
+moto takes it until that long after moto applied it (its answer waits as long), as a
+DynamoDB transaction is in progress on its items meanwhile.
 What names one of those items then fails as it does on DynamoDB: another transaction is
 cancelled with `TransactionConflict` as the reason of that item (`None` for the others),
 a single write (PutItem, UpdateItem, DeleteItem) answers TransactionConflictException.
@@ -20,8 +21,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 ENV = "LOCALAPI_TRANSACTION_MS"
@@ -49,37 +49,42 @@ def counts() -> dict[str, int]:
         return {"transactions": _counts["transactions"], "conflicts": _counts["conflicts"]}
 
 
-@contextmanager
-def held(handler: Any) -> Iterator[Any]:
-    """Around one request to moto's DynamoDB handler: yields the conflict response to send
-    instead of applying it, or None (and then holds a transaction's items until it ends)."""
+@dataclass
+class Claim:
+    """What one request names while it is in progress: `refusal` is the conflict response
+    to send instead of applying it, or None."""
+
+    keys: list[tuple[str, str]]
+    refusal: Any = None
+
+    def release(self) -> None:
+        """After the request was applied: a transaction holds its items for the
+        transaction time (its commit, as DynamoDB's), then lets them go."""
+        if not self.keys:
+            return
+        time.sleep(_hold[0])
+        with _lock:
+            _in_flight.difference_update(self.keys)
+
+
+def claim(handler: Any) -> Claim:
+    """Called as moto's DynamoDB handler takes the request (one at a time), so a
+    transaction's window is its own time, not its wait for the emulator."""
     action = handler._get_action()
     if _hold[0] <= 0 or (action != "TransactWriteItems" and action not in SINGLE_WRITES):
-        yield None
-        return
+        return Claim([])
     named = _named(handler, action)
     with _lock:
         busy = [key is not None and key in _in_flight for key in named]
         if any(busy):
             _counts["conflicts"] += 1
-            refused = True
-        else:
-            refused = False
-            if action == "TransactWriteItems":
-                _counts["transactions"] += 1
-                _in_flight.update(key for key in named if key is not None)
-    if refused:
-        yield _refusal(handler, action, busy)
-        return
-    if action != "TransactWriteItems":
-        yield None
-        return
-    try:
-        time.sleep(_hold[0])  # the transaction in progress
-        yield None
-    finally:
-        with _lock:
-            _in_flight.difference_update(key for key in named if key is not None)
+            return Claim([], _refusal(handler, action, busy))
+        if action != "TransactWriteItems":
+            return Claim([])
+        _counts["transactions"] += 1
+        held = [key for key in named if key is not None]
+        _in_flight.update(held)
+        return Claim(held)
 
 
 def _named(handler: Any, action: str) -> list[tuple[str, str] | None]:

@@ -54,16 +54,21 @@ def serialise_emulator() -> None:
     from localapi import conflicts
 
     def call_action(self: Any) -> Any:
-        # A transaction holds its items meanwhile, when conflicts are emulated.
-        with conflicts.held(self) as refused:
-            if refused is not None:
-                return refused
+        claim = None
+        try:
             with _EMULATOR_LOCK:
+                # When conflicts are emulated, a transaction claims its items here.
+                claim = conflicts.claim(self)
+                if claim.refusal is not None:
+                    return claim.refusal
                 try:
                     return original(self)
                 finally:
                     if self._get_action() in WRITE_ACTIONS:
                         _writes[0] += 1
+        finally:
+            if claim is not None:
+                claim.release()  # outside the lock: others run meanwhile
 
     call_action.serialised = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]

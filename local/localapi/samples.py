@@ -34,6 +34,13 @@ SAMPLE_FIAT_ACCOUNT = "acc_01JQ0000000000000000000000"
 SAMPLE_WALLET_ACCOUNT = "acc_01JQ0000000000000000000WAL"
 SAMPLE_BANK_INFORMATION = "bi_01JQ0000000000000000000000"
 SAMPLE_DOCUMENT_NUMBER = "BOXW310820HNERXN09"  # a CURP
+SAMPLE_ADDRESS = {  # the sample organization's
+    "line1": "Av. Paulista 1000",
+    "zipCode": "01310-100",
+    "city": "Sao Paulo",
+    "state": "SP",
+    "country": "BR",
+}
 
 
 def seed_sample_world(store: Any, tenant_id: str, *, instrument: bool = True) -> None:
@@ -91,13 +98,7 @@ def _seed_ledger(store: Any, tenant_id: str, now: int, *, instrument: bool) -> N
         store.put(keys.entity_key(tenant_id, item["id"]), item)
         return item
 
-    address = {
-        "line1": "Av. Paulista 1000",
-        "zipCode": "01310-100",
-        "city": "Sao Paulo",
-        "state": "SP",
-        "country": "BR",
-    }
+    address = dict(SAMPLE_ADDRESS)
     put(
         organizations.LEVEL,
         {},

@@ -267,7 +267,12 @@ def test_a_commit_that_keeps_failing_is_a_clean_500_and_a_later_retry_runs(
     store: Store,
     partner: Partner,
     faults: DynamoDBFaults,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Conflicts: the store's retries, then the pipeline's re-runs (3 here, the time budget
+    # out of the way), each re-run a transaction with the store's retries.
+    monkeypatch.setattr(pipeline, "RACE_RETRIES", 3)
+    monkeypatch.setattr(pipeline, "CONTENTION_SECONDS", 600.0)
     attempts = {
         "botocore": store.client.meta.config.retries["total_max_attempts"],
         "store": TRANSACTION_CONFLICT_RETRIES + 1,
@@ -286,7 +291,8 @@ def test_a_commit_that_keeps_failing_is_a_clean_500_and_a_later_retry_runs(
             "requestId": failed.headers["Request-Id"],
         }
     }
-    assert faults.attempts["TransactWriteItems"] == attempts
+    reruns = 3 if retried_by == "store" else 1
+    assert faults.attempts["TransactWriteItems"] == attempts * reruns
     # Nothing written, and the claim released.
     assert items_of(aws, partner) == before_items
 
@@ -345,3 +351,20 @@ def test_a_write_applied_whose_answer_is_lost_is_retried_safely(
     assert faults.attempts[operation] == 2
     assert_created_once(aws, partner, endpoint, before)
     assert_replays_repeat(endpoint, partner, "lost", answer)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [e for e in create_endpoints() if e.declared.resource == "ledger_transaction"],
+    ids=["booking"],
+)
+def test_conflicts_past_the_contention_budget_answer_500_without_rerunning(
+    endpoint: CreateEndpoint, partner: Partner, faults: DynamoDBFaults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past CONTENTION_SECONDS a request stops re-running a transaction DynamoDB keeps
+    cancelling: one round of the store's retries here, then a clean 500."""
+    monkeypatch.setattr(pipeline, "CONTENTION_SECONDS", 0.0)
+    faults.refuse("TransactWriteItems", "TransactionCanceledException", reason="TransactionConflict")
+    failed = send(endpoint, partner, "budget")
+    assert (failed.status, failed.code) == (500, "internal")
+    assert faults.attempts["TransactWriteItems"] == TRANSACTION_CONFLICT_RETRIES + 1

@@ -3,9 +3,8 @@ for the instrument the balances sum to zero, no account but the external one is 
 negative, every answered transaction is booked once (a refused one changes nothing), and
 replaying every operation from zero reproduces every balance.
 
-Crashes injected at each write boundary, retries with the same Idempotency-Key, and 50
-transactions in flight are issue 18's concurrent trial, still to come; the races of
-test_ledger_transactions_concurrency cover overdraft and lost updates meanwhile."""
+The same invariant under concurrency, crashes and retries is test_ledger_invariant_trial;
+overdraft and lost updates in races are test_ledger_transactions_concurrency."""
 
 from __future__ import annotations
 

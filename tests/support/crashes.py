@@ -109,3 +109,76 @@ def install(monkeypatch: pytest.MonkeyPatch, boundary: str, kind: str) -> CrashP
 
         monkeypatch.setattr(Response, "to_event", to_event)
     return plan
+
+
+@dataclass
+class RandomCrashes:
+    """Crashes at every boundary, each request's own, at `rate` per boundary, half of them
+    `exception` and half `killed`: for concurrent trials (threads share it; a request is
+    known by the claim its thread holds). `fired` counts (boundary, kind)."""
+
+    rate: float
+    seed: int
+    fired: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        import random
+        import threading
+
+        self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def maybe(self, boundary: str) -> None:
+        with self._lock:
+            if self._random.random() >= self.rate:
+                return
+            kind = self._random.choice(sorted(KINDS))
+            self.fired[(boundary, kind)] = self.fired.get((boundary, kind), 0) + 1
+        raise KINDS[kind](f"crash {boundary}")
+
+    @property
+    def record_key(self) -> dict[str, str] | None:
+        return getattr(self._local, "record_key", None)
+
+    @record_key.setter
+    def record_key(self, key: dict[str, str] | None) -> None:
+        self._local.record_key = key
+
+
+def install_random(monkeypatch: pytest.MonkeyPatch, rate: float, seed: int) -> RandomCrashes:
+    """Arm `RandomCrashes` at the three boundaries, for every request of every thread."""
+    crashes = RandomCrashes(rate, seed)
+    real_complete_in = idempotency.complete_in
+    real_attempt = pipeline._Run._attempt
+    real_transact = Store.transact
+    real_to_event = Response.to_event
+
+    def complete_in(
+        tx: Any, claim: idempotency.Claim, response: Response, request_id: str, on_fail: Any
+    ) -> None:
+        crashes.record_key = claim.record_key
+        real_complete_in(tx, claim, response, request_id, on_fail)
+
+    def attempt(self: Any, call: Any) -> Response:
+        if self.claim is not None:
+            crashes.maybe("after_claim")
+        return real_attempt(self, call)
+
+    def transact(self: Store, writes: list[Write], **kwargs: Any) -> None:
+        real_transact(self, writes, **kwargs)
+        key = crashes.record_key
+        if key is not None and any(w.key == key for w in writes):
+            crashes.record_key = None
+            crashes.maybe("after_commit")
+
+    def to_event(self: Response, request_id: str) -> dict[str, Any]:
+        out = real_to_event(self, request_id)
+        crashes.maybe("before_response")
+        return out
+
+    monkeypatch.setattr(idempotency, "complete_in", complete_in)
+    monkeypatch.setattr(pipeline._Run, "_attempt", attempt)
+    monkeypatch.setattr(Store, "transact", transact)
+    monkeypatch.setattr(Response, "to_event", to_event)
+    return crashes

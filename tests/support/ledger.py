@@ -189,11 +189,13 @@ def book(partner: Partner, ids: dict[str, str], body: dict[str, Any], **kw: Any)
     )
 
 
-def act(partner: Partner, ids: dict[str, str], transaction_id: str, action: str) -> Reply:
+def act(partner: Partner, ids: dict[str, str], transaction_id: str, action: str, **kw: Any) -> Reply:
     path, params = _render(
         TRANSACTIONS + "/{transactionId}/" + action, {**ids, "transactionId": transaction_id}
     )
-    return call(f"ledger_transactions/{action}", "POST", path, partner=partner, body={}, path_params=params)
+    return call(
+        f"ledger_transactions/{action}", "POST", path, partner=partner, body={}, path_params=params, **kw
+    )
 
 
 def transaction(partner: Partner, ids: dict[str, str], transaction_id: str) -> Reply:

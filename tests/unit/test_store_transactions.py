@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from core.platform import store as store_module
-from core.platform.errors import AlreadyExists, RaceLost, StateConflict
+from core.platform.errors import AlreadyExists, Contended, StateConflict
 from core.platform.store import Condition, Store, Tx
 
 
@@ -95,7 +95,7 @@ def test_conflicts_past_the_retry_budget_are_a_lost_race(stubbed: tuple[Store, S
     store, stub = stubbed
     for _ in range(store_module.TRANSACTION_CONFLICT_RETRIES + 1):
         stub.add_client_error("transact_write_items", **cancelled("TransactionConflict", "None"))
-    with stub, pytest.raises(RaceLost, match="conflicting"):
+    with stub, pytest.raises(Contended, match="conflicting"):
         store.transact(two_writes().writes)
     stub.assert_no_pending_responses()
 

@@ -255,16 +255,7 @@ def missing(account_id: str) -> ResourceMissing:
 
 def read(store: Store, tenant_id: str, account_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The account and its numbers and addresses: one consistent Query of its collection."""
-    items, _ = store.query_page(
-        index=None,
-        pk_name="PK",
-        pk_value=keys.tenant_pk(tenant_id),
-        sk_name="SK",
-        sk_prefix=account_id,
-        limit=1 + MAX_CHILDREN,
-        forward=True,
-        consistent=True,
-    )
+    items = store.collection(tenant_id, account_id, limit=1 + MAX_CHILDREN, consistent=True)
     account = next((i for i in items if i["SK"] == account_id and i.get("type") == "account"), None)
     if account is None:
         raise missing(account_id)

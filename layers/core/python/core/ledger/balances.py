@@ -71,16 +71,7 @@ def collection(
     store: Store, tenant_id: str, account_id: str, *, consistent: bool = False
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The account's item and its shards, in one Query."""
-    items, _ = store.query_page(
-        index=None,
-        pk_name="PK",
-        pk_value=keys.tenant_pk(tenant_id),
-        sk_name="SK",
-        sk_prefix=account_id,
-        limit=SHARDS + 1,
-        forward=True,
-        consistent=consistent,
-    )
+    items = store.collection(tenant_id, account_id, limit=SHARDS + 1, consistent=consistent)
     account = next((i for i in items if i["SK"] == account_id), None)
     return account, [i for i in items if i.get("type") == SHARD_KIND and i.get("accountId") == account_id]
 

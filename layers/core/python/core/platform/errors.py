@@ -231,3 +231,10 @@ class RaceLost(StateConflict):
     """A conditional write lost to a concurrent request. The pipeline runs the endpoint
     again (it re-reads and decides anew); only when that keeps failing does the partner
     see it, as `state_conflict`."""
+
+
+class Contended(RaceLost):
+    """A transaction DynamoDB kept cancelling for conflicts with others on its items (a
+    hot item), after the store's retries: nothing was written. The pipeline runs the
+    endpoint again while CONTENTION_SECONDS allow, then answers 500 (not stored: the
+    same Idempotency-Key may retry), never a `state_conflict` nobody lost."""

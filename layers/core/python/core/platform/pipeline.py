@@ -20,6 +20,7 @@ from core.platform.errors import (
     ApiError,
     ApiKeyRevoked,
     BodyTooLarge,
+    Contended,
     IdempotencyKeyInFlight,
     InternalError,
     ParameterUnknown,
@@ -47,6 +48,9 @@ MAX_BODY_BYTES = 256 * 1024
 # Attempts of an endpoint whose conditional writes lose races (e.g. 20 concurrent upserts
 # of one record: each round one wins, the others re-read and update).
 RACE_RETRIES = 25
+# How long a request keeps re-running transactions DynamoDB cancels for conflicts on a hot
+# item (Contended) before it answers 500: half the functions' 10 s timeout.
+CONTENTION_SECONDS = 5.0
 
 
 @dataclass
@@ -258,12 +262,18 @@ class _Run:
 
     def _attempt(self, call: Call[Any, Any, Any]) -> Response:
         """Run the endpoint and commit; a lost race (RaceLost) runs it again from its reads."""
+        started = time.monotonic()
         for attempt in range(RACE_RETRIES):
             call.tx = Tx()
             try:
                 response = self._to_response(self.fn(call))
                 self._commit(call, response, attempt)
                 return response
+            except Contended as exc:
+                if attempt == RACE_RETRIES - 1 or time.monotonic() - started > CONTENTION_SECONDS:
+                    observability.exception("transactions kept conflicting on a hot item")
+                    raise InternalError("An internal error occurred.") from exc
+                time.sleep(random.uniform(0.005, 0.05))
             except RaceLost:
                 if attempt == RACE_RETRIES - 1:
                     raise

@@ -20,7 +20,8 @@ from aws_lambda_powertools.shared.dynamodb_deserializer import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from core.platform.errors import ApiError, InternalError, RaceLost
+from core.platform import keys
+from core.platform.errors import ApiError, Contended, InternalError
 
 _deser = TypeDeserializer()
 
@@ -270,6 +271,23 @@ class Store:
         last = out.get("LastEvaluatedKey")
         return [deserialize(i) for i in out.get("Items", [])], (deserialize(last) if last else None)
 
+    def collection(
+        self, tenant_id: str, entity_id: str, *, limit: int, consistent: bool = False
+    ) -> list[dict[str, Any]]:
+        """An entity's item and its children (`keys.child_key`), whose keys start with its
+        id: one Query, in key order (the entity first)."""
+        items, _ = self.query_page(
+            index=None,
+            pk_name="PK",
+            pk_value=keys.tenant_pk(tenant_id),
+            sk_name="SK",
+            sk_prefix=entity_id,
+            limit=limit,
+            forward=True,
+            consistent=consistent,
+        )
+        return items
+
     def batch_get(
         self, item_keys: list[dict[str, str]], *, consistent: bool = False
     ) -> dict[tuple[str, str], dict[str, Any]]:
@@ -352,7 +370,7 @@ class Store:
             if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
                 # Still cancelled by other transactions (a hot item) after every retry:
                 # nothing was written, so the request runs again from its reads.
-                raise RaceLost("The transaction kept conflicting with others.") from exc
+                raise Contended("The transaction kept conflicting with others.") from exc
             raise
 
 
