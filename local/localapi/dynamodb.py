@@ -22,6 +22,7 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 
 
 _EMULATOR_LOCK = threading.RLock()
+_RECORDER_LOCK = threading.Lock()
 # Requests that may change items, counted as they are applied (a snapshot saves only
 # after a change).
 WRITE_ACTIONS = frozenset(
@@ -74,6 +75,24 @@ def serialise_emulator() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
+def serialise_recorder() -> None:
+    """Make moto's request recorder write one request at a time: it appends a request and
+    its newline in two writes, so concurrent requests (the server's threads, this
+    process's own) would interleave their lines. Idempotent."""
+    from moto.moto_api import recorder
+
+    if getattr(recorder._record_request, "serialised", False):
+        return
+    original = recorder._record_request
+
+    def record(*args: Any, **kwargs: Any) -> None:
+        with _RECORDER_LOCK:
+            original(*args, **kwargs)
+
+    record.serialised = True  # type: ignore[attr-defined]
+    recorder._record_request = record  # type: ignore[method-assign]
+
+
 def prepare_emulator() -> None:
     """What the local API and the in-process tests change in moto's DynamoDB (idempotent):
     one request at a time, transactions that journal only the items they write, no
@@ -82,6 +101,7 @@ def prepare_emulator() -> None:
     from localapi import moto_hotspots
 
     serialise_emulator()
+    serialise_recorder()
     journal_transactions()
     untrack_items()
     moto_hotspots.apply()

@@ -10,7 +10,7 @@ its id picks (`shard_for`, the same shard at booking, commit and cancel), under 
 condition on the facts each shard carries (live, ledger, instrument, allowed to send /
 receive; an external account's facts never change but by its deletion, which deletes its
 shards). Concurrent transactions on one external account then conflict only when they
-pick the same shard (1 in `SHARDS`), and the store retries those.
+pick the same shard, and the store retries those.
 
 A partner account keeps one item: its debits need the whole balance in one condition
 (`available >= value`), the rule that keeps it from going negative. Its transactions are
@@ -28,7 +28,7 @@ from typing import Any
 from core.platform import keys
 from core.platform.store import Store
 
-SHARDS = 8
+SHARDS = 16
 SHARD_KIND = "ledger_account_shard"
 # What a shard's conditions check, copied from its account.
 FACTS = ("ledgerId", "instrumentCode", "accountType", "allowSending", "allowReceiving")

@@ -12,7 +12,7 @@ from typing import Any
 from core.partners import signing_keys
 from core.platform import auth, keys, scopes
 from core.platform.clock import rfc3339
-from core.platform.errors import ParameterInvalid, ResourceMissing
+from core.platform.errors import ParameterInvalid, ResourceMissing, StateConflict
 from core.platform.ids import new_id
 from core.platform.public_keys import parse_public_key
 from core.platform.store import Condition, Store, Tx
@@ -56,11 +56,17 @@ def issue_api_key(
         "scopes": granted,
         "signaturePolicy": signature_policy,
         "signingKeys": {},
+        "writeGuards": auth.WRITE_GUARDS,
         "createdAt": int(time.time()),
         "prefix": secret[:16],
         **keys.list_attrs(tenant_id, "api_keys", key_id),
     }
-    store.put(keys.api_key_key(tenant_id, key_hash), item, condition=Condition("attribute_not_exists(PK)"))
+    tx = Tx()
+    clash = StateConflict("API key hash clash.")
+    tx.create(keys.api_key_key(tenant_id, key_hash), item, on_fail=clash)
+    for key, guard in auth.write_guard_items(tenant_id, key_hash, item):
+        tx.create(key, guard, on_fail=clash)
+    store.transact(tx.writes)
     return item, secret
 
 
@@ -104,8 +110,30 @@ def _set(store: Store, tenant_id: str, key_id: str, field: str, value: Any) -> d
 
 
 def revoke_api_key(store: Store, tenant_id: str, key_id: str) -> dict[str, Any]:
-    _set(store, tenant_id, key_id, "revokedAt", int(time.time()))
-    return _set(store, tenant_id, key_id, "status", "revoked")
+    """The record and every write guard at once: from then on no write of the key commits."""
+    item = _find(store, tenant_id, key_id)
+    key_hash = item["SK"].removeprefix("APIKEY#")
+    now = int(time.time())
+    tx = Tx()
+    revoked = {":revoked": "revoked"}
+    tx.update(
+        keys.api_key_key(tenant_id, key_hash),
+        "SET #status = :revoked, revokedAt = :now",
+        names={"#status": "status"},
+        values={**revoked, ":now": now},
+    )
+    auth.stage_on_guards(
+        tx,
+        tenant_id,
+        key_hash,
+        int(item.get("writeGuards", 0)),
+        "SET #status = :revoked",
+        names={"#status": "status"},
+        values=revoked,
+    )
+    store.transact(tx.writes)
+    auth.CACHE.invalidate(key_hash)
+    return {**item, "status": "revoked", "revokedAt": now}
 
 
 def set_scopes(store: Store, tenant_id: str, key_id: str, scope_list: list[str]) -> dict[str, Any]:
@@ -138,6 +166,7 @@ def add_signing_key(
         key_hash=item["SK"].removeprefix("APIKEY#"),
         key=parse_public_key(public_key, algorithm),
         now=time.time(),
+        write_guards=int(item.get("writeGuards", 0)),
     )
     store.transact(tx.writes)
     return signing_keys.render(created)

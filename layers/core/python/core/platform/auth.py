@@ -4,6 +4,7 @@ condition that re-checks a key inside every write transaction."""
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -46,10 +47,18 @@ class Principal:
     scopes: frozenset[str]
     signature_policy: str
     signing_keys: dict[str, PublicKey] = field(default_factory=dict)
+    write_guards: int = 0
 
     @property
     def record_key(self) -> dict[str, str]:
         return keys.api_key_key(self.tenant_id, self.key_hash)
+
+    def write_guard_key(self) -> dict[str, str]:
+        """The item a write checks the key on: one of its write guards, at random (the
+        record itself for a key issued before guards)."""
+        if not self.write_guards:
+            return self.record_key
+        return keys.api_key_guard_key(self.tenant_id, self.key_hash, random.randrange(self.write_guards))
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
@@ -68,7 +77,40 @@ def principal_from_item(item: dict[str, Any]) -> Principal:
             kid: PublicKey(algorithm=v["algorithm"], pem=v["publicKey"])
             for kid, v in (item.get("signingKeys") or {}).items()
         },
+        write_guards=int(item.get("writeGuards", 0)),
     )
+
+
+# Every write re-checks its API key inside its own transaction (`guard_write`). Checked on
+# one item, that key would be the partner's hottest item: DynamoDB cancels concurrent
+# transactions that name one item, even for a ConditionCheck, so all of a key's writes
+# would conflict with each other. The facts the check needs (status, signing key ids) are
+# copied to WRITE_GUARDS items; a write checks one at random; issuing, revoking and
+# changing signing keys update the record and every guard in one transaction.
+WRITE_GUARDS = 16
+
+
+def write_guard_items(
+    tenant_id: str, key_hash: str, record: dict[str, Any]
+) -> list[tuple[dict[str, str], dict[str, Any]]]:
+    """The write guards of a new API key record: its status and signing key ids, each."""
+    facts = {
+        "type": "api_key_guard",
+        "tenantId": tenant_id,
+        "keyId": record["keyId"],
+        "status": record["status"],
+        "signingKeys": {kid: True for kid in record.get("signingKeys") or {}},
+    }
+    count = int(record.get("writeGuards", 0))
+    return [(keys.api_key_guard_key(tenant_id, key_hash, i), dict(facts)) for i in range(count)]
+
+
+def stage_on_guards(
+    tx: Tx, tenant_id: str, key_hash: str, count: int, expression: str, **options: Any
+) -> None:
+    """The same change on every write guard of a key, in `tx` (beside the record's)."""
+    for index in range(count):
+        tx.update(keys.api_key_guard_key(tenant_id, key_hash, index), expression, **options)
 
 
 def extract_api_key(headers: dict[str, str]) -> str:
@@ -148,4 +190,5 @@ def guard_write(tx: Tx, principal: Principal, signing_key_id: str | None) -> Non
             return SignatureInvalid("The signing key that signed this request is no longer registered.")
         return None
 
-    tx.check(principal.record_key, Condition(expression, names, {":akActive": "active"}), on_fail=explain)
+    condition = Condition(expression, names, {":akActive": "active"})
+    tx.check(principal.write_guard_key(), condition, on_fail=explain)

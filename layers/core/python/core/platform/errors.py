@@ -236,5 +236,5 @@ class RaceLost(StateConflict):
 class Contended(RaceLost):
     """A transaction DynamoDB kept cancelling for conflicts with others on its items (a
     hot item), after the store's retries: nothing was written. The pipeline runs the
-    endpoint again while CONTENTION_SECONDS allow, then answers 500 (not stored: the
+    endpoint again while pipeline.CONTENTION_SECONDS allow, then answers 500 (not stored: the
     same Idempotency-Key may retry), never a `state_conflict` nobody lost."""

@@ -49,8 +49,9 @@ MAX_BODY_BYTES = 256 * 1024
 # of one record: each round one wins, the others re-read and update).
 RACE_RETRIES = 25
 # How long a request keeps re-running transactions DynamoDB cancels for conflicts on a hot
-# item (Contended) before it answers 500: half the functions' 10 s timeout.
-CONTENTION_SECONDS = 5.0
+# item (Contended) before it answers 500: the functions time out at 10 s, and the last
+# attempt and the answer need the rest.
+CONTENTION_SECONDS = 8.0
 
 
 @dataclass
