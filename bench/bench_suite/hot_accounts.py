@@ -59,13 +59,18 @@ class HotResult:
     series: list[HotSeries]
 
 
-def measure(requests: int = 200, concurrency: int = 16) -> HotResult:
+def measure(
+    requests: int = 200,
+    concurrency: int = 16,
+    holds: tuple[int, ...] = TRANSACTION_MS,
+    destinations: int = DESTINATIONS,
+) -> HotResult:
     """Both series at each transaction time, a local API started for each."""
-    series = [hot for ms in TRANSACTION_MS for hot in _measure_at(ms, requests, concurrency)]
+    series = [hot for ms in holds for hot in _measure_at(ms, requests, concurrency, destinations)]
     return HotResult(requests, concurrency, series)
 
 
-def _measure_at(transaction_ms: int, requests: int, concurrency: int) -> list[HotSeries]:
+def _measure_at(transaction_ms: int, requests: int, concurrency: int, destinations: int) -> list[HotSeries]:
     env = {"LOCALAPI_TRANSACTION_MS": str(transaction_ms)}
     with tempfile.TemporaryDirectory(prefix="bench-hot-") as tmp, local_api(Path(tmp), env) as api:
         credentials = credentials_from_file(api.credentials)
@@ -81,7 +86,7 @@ def _measure_at(transaction_ms: int, requests: int, concurrency: int) -> list[Ho
             portfolio = ledger.portfolios.create(org, ledger_id, "Hot portfolio")["id"]
             accounts = [
                 ledger.accounts.create(org, ledger_id, portfolio, "BRL", "deposit")["id"]
-                for _ in range(DESTINATIONS)
+                for _ in range(destinations)
             ]
             settlement = ledger.accounts.create(
                 org, ledger_id, portfolio, "BRL", "marketplace", alias="settlement"
@@ -90,7 +95,7 @@ def _measure_at(transaction_ms: int, requests: int, concurrency: int) -> list[Ho
 
         def booking(source: str) -> Any:
             def book(c: PartnerClient, i: int) -> Any:
-                target = accounts[i % DESTINATIONS]
+                target = accounts[i % destinations]
                 return c.ledger.transactions.transfer(org, ledger_id, source, target, "BRL", 100, 2)
 
             return book
@@ -142,7 +147,7 @@ def tables(result: HotResult) -> list[RenderableType]:
 
 def summary(result: HotResult) -> list[SummaryRow]:
     rows = []
-    for ms in TRANSACTION_MS:
+    for ms in dict.fromkeys(h.transaction_ms for h in result.series):
         external, settlement = (h for h in result.series if h.transaction_ms == ms)
         errors = sum(sum(h.series.errors.values()) for h in (external, settlement))
         ratio = external.series.requests_per_second / settlement.series.requests_per_second

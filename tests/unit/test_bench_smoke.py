@@ -16,6 +16,7 @@ from bench_suite import (
     capacity,
     cold_start,
     cost,
+    hot_accounts,
     latency,
     main,
     percentile,
@@ -202,6 +203,18 @@ def test_latency_through_the_local_api() -> None:
     assert all(is_number(ms) for s in result.series for ms in s.latencies_ms)
     assert "requests/s" in render(latency.tables(result))
     assert len(latency.summary(result)) == 2
+
+
+@pytest.mark.slow
+def test_hot_accounts_through_the_local_api() -> None:
+    # Given the local API with conflicts emulated and two transactions per series,
+    # Then both hot accounts are timed and their retried conflicts counted
+    result = hot_accounts.measure(requests=2, concurrency=1, holds=(10,), destinations=2)
+    assert [h.series.name for h in result.series] == ["external", "settlement"]
+    assert [h.booked + sum(h.series.errors.values()) for h in result.series] == [2, 2]
+    assert all(h.transactions >= h.booked for h in result.series)
+    assert "conflicts retried" in render(hot_accounts.tables(result))
+    assert len(hot_accounts.summary(result)) == 1
 
 
 def test_main_rejects_a_bad_latency_concurrency() -> None:
