@@ -72,6 +72,7 @@ bench: install  ## figures and ratios, measured side by side (never asserted in 
 # every create endpoint (~20 min of CPU with moto; CI runs 10 and 5 of each).
 trials: install
 	CONCURRENCY_TRIALS=100 CONCURRENCY_RACE_TRIALS=100 $(BIN)/pytest -s tests/integration/test_concurrency_trials.py
+	LEDGER_TRIAL_TRANSACTIONS=1000 $(BIN)/pytest -s tests/integration/test_ledger_invariant_trial.py
 
 # The bulk-ingestion acceptance at full size: 10,000 rows killed halfway, rerun, run again
 # (~10 min; CI runs the same test with 1,000 rows).
