@@ -291,8 +291,14 @@ def create(call: Call[CreateLedgerAccount, None, portfolios.PortfolioPath]) -> d
 
 
 def get(call: Call[None, None, Any]) -> dict[str, Any]:
-    """By portfolio (`AccountPath`) or by ledger alone (`LedgerAccountPath`)."""
-    return hierarchy.get(call, LEVEL, _balanced(call))
+    """By portfolio (`AccountPath`) or by ledger alone (`LedgerAccountPath`): the account
+    and its shards in one Query (an account without shards is the Query's one item)."""
+    path = call.path.model_dump()
+    account, shards = balances.collection(call.store, call.tenant_id, path["accountId"])
+    if not hierarchy.matches(LEVEL, account, path):
+        raise hierarchy.missing(LEVEL, path["accountId"])
+    assert account is not None
+    return render(balances.summed(account, shards))
 
 
 def _balanced(call: Call[Any, Any, Any]) -> Any:
