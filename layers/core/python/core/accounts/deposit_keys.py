@@ -34,6 +34,7 @@ import bech32m
 from core.accounts.number_schemes import ConfigurationError
 from core.onchain import chains
 from core.onchain.addresses import checksum_address, keccak256, keccak_module
+from core.platform import snapstart
 from core.platform.config import Settings
 from core.platform.errors import SchemeUnsupported
 
@@ -148,3 +149,6 @@ def _hash160(data: bytes) -> bytes:
     from Crypto.Hash import RIPEMD160
 
     return RIPEMD160.new(hashlib.sha256(data).digest()).digest()
+
+
+snapstart.preload("coincurve", "bip32")

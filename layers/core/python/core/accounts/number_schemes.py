@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from core.platform import snapstart
 from core.platform.config import Settings
 
 Scheme = Literal["iban", "aba", "clabe"]
@@ -161,3 +162,6 @@ def _clabe(config: Issuers) -> dict[str, Any]:
     )
     number = body + compute_control_digit(body)
     return {"number": number, "bankName": BANK_NAMES[BANKS[config.clabe_bank_code]], "unique": number}
+
+
+snapstart.preload("stdnum.us.rtn", "clabe.validations", "schwifty")

@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field
 
 from core.bank_information import national_ids, supported_banks
 from core.bank_information.supported_banks import Country
-from core.platform import cascade, keys, listing, outbox
+from core.platform import cascade, keys, listing, outbox, snapstart
 from core.platform.clock import rfc3339
 from core.platform.errors import (
     AlreadyExists,
@@ -428,3 +428,6 @@ if not any(d.kind == KIND for d in cascade.REGISTRY):
     cascade.register(
         cascade.Dependent(kind=KIND, active=frozenset({"active"}), suspended="inactive", mirror=_cascaded)
     )
+
+
+snapstart.preload("clabe")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from core.platform import snapstart
+
 
 def _kinds(country: str) -> dict[str, ModuleType]:
     if country == "MX":
@@ -36,3 +38,6 @@ def normalise(country: str, number: str) -> str:
         except ValidationError as exc:
             reasons.append(f"not a valid {name} ({str(exc).rstrip('.').lower()})")
     raise ValueError(" and ".join(reasons))
+
+
+snapstart.preload("stdnum.mx.curp", "stdnum.mx.rfc", "stdnum.do.cedula", "stdnum.do.rnc", "stdnum.exceptions")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from core.platform import listing
+from core.platform import listing, snapstart
 from core.platform.errors import ParameterInvalid
 from core.platform.pagination import ListParams, decode_cursor, encode_cursor
 from core.platform.pipeline import Call
@@ -110,3 +110,6 @@ def list_(call: Call[None, ListSupportedBanksQuery, None]) -> dict[str, Any]:
     if len(banks) > query.limit:
         cursor = encode_cursor(secret, tenant_id, collection, {"tenant": tenant_id, "after": page[-1].id})
     return {"data": [bank.render() for bank in page], "nextCursor": cursor}
+
+
+snapstart.preload("clabe")

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
+from core.platform import snapstart
 from core.platform.errors import (
     BodyNotJson,
     BodyTooLarge,
@@ -435,3 +436,6 @@ def send(url: str, body: bytes, headers: Mapping[str, str]) -> Delivery:
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         return Delivery(None, b"", f"{type(exc).__name__}: {reason}")
+
+
+snapstart.preload("urllib.request", "urllib.error")

@@ -18,6 +18,7 @@ import string
 from dataclasses import dataclass
 
 from core.onchain.addresses import OnchainId, checksum_address, keccak256, keccak_module
+from core.platform import snapstart
 from core.platform.clock import rfc3339
 from core.platform.errors import ParameterInvalid
 
@@ -157,3 +158,6 @@ def load_recovery() -> None:
     import coincurve  # noqa: F401
 
     keccak_module()
+
+
+snapstart.warm(load_recovery)

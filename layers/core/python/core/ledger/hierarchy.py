@@ -24,7 +24,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import ConfigDict, Field
 
-from core.platform import keys, listing, outbox
+from core.platform import keys, listing, outbox, snapstart
 from core.platform.clock import rfc3339
 from core.platform.errors import ApiError, RaceLost, ResourceMissing, StateConflict
 from core.platform.http import Response
@@ -541,3 +541,6 @@ class Under:
 
     def delete(self, call: Call[Any, Any, Any]) -> Response:
         return remove(call, self.level)
+
+
+snapstart.preload("uuid6")

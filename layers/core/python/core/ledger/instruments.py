@@ -16,7 +16,7 @@ from pydantic.json_schema import JsonDict, JsonValue
 
 from core.ledger import balances, hierarchy, ledger_accounts, ledgers
 from core.ledger.hierarchy import InstrumentId, Level, StatusBody
-from core.platform import keys, outbox
+from core.platform import keys, outbox, snapstart
 from core.platform.errors import AlreadyExists, ParameterInvalid, ParameterMissing, RaceLost, StateConflict
 from core.platform.http import Response
 from core.platform.pipeline import Call
@@ -213,3 +213,6 @@ def delete(call: Call[None, None, InstrumentPath]) -> Response:
         on_fail=RaceLost("The instrument's code moved meanwhile."),
     )
     return hierarchy.remove(call, LEVEL, before)
+
+
+snapstart.preload("iso4217")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from core.platform import snapstart
 from core.platform.errors import ParameterInvalid
 
 # CAIP-2 (chain id) and CAIP-10 (account id) grammar.
@@ -188,3 +189,8 @@ def _load_raw_api_without_cffi() -> None:
         del sys.modules[_RAW_API]
         raise
     setattr(sys.modules["Crypto.Util"], "_raw_api", module)  # noqa: B010  (as the import system does)
+
+
+@snapstart.warm
+def _load_keccak() -> None:
+    keccak256(b"")

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
+from core.platform import snapstart
+
 _ISO_CODE = re.compile(r"[A-Z]{3}")
 
 
@@ -98,3 +100,10 @@ Country2 = Annotated[
     Field(description="ISO 3166-1 alpha-2, e.g. `GB`.", examples=["GB"], json_schema_extra=_country2_codes),
 ]
 """`"GB"`: an ISO 3166-1 alpha-2 code, known to pycountry."""
+
+
+@snapstart.warm
+def _load_codes() -> None:
+    """pycountry's import and its first lookups, before a SnapStart snapshot."""
+    _check_currency("EUR")
+    _check_country("USA")

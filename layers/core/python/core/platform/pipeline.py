@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import core
-from core.platform import auth, aws, clock, idempotency, observability, signatures
+from core.platform import auth, aws, clock, idempotency, observability, signatures, snapstart
 from core.platform.config import Settings, settings
 from core.platform.errors import (
     ApiError,
@@ -112,6 +112,20 @@ def runtime() -> tuple[Settings, Store]:
     return _runtime
 
 
+def warm_runtime() -> None:
+    """Before a SnapStart snapshot: the settings, the DynamoDB client and its operations."""
+    config, store = runtime()
+    snapstart.warm_client(store.client, config.table_name)
+
+
+def _warm(spec: Spec) -> None:
+    """Before a SnapStart snapshot: what this endpoint's first request would build."""
+    warm_runtime()
+    for model in (spec.body, spec.query, spec.path, EmptyBody):
+        if model is not None:
+            model.model_rebuild()
+
+
 def reset_runtime() -> None:
     """Tests point the handlers at a new table."""
     global _runtime
@@ -136,6 +150,7 @@ def endpoint(
     third party calls (a KYC provider's callback); everything else is the same.
     `response` and `other_statuses` describe the answer for the OpenAPI document."""
     spec = Spec(scope, body, query, path, status, authenticate, response, other_statuses)
+    snapstart.warm(lambda: _warm(spec))
 
     def wrap(fn: Callable[[Call[Any, Any, Any]], Any]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
@@ -331,6 +346,20 @@ class _Run:
             fields["idempotencyReplayed"] = True
             fields["replayRequestId"] = self.request.request_id
         observability.record(self.request.route_key, status, latency_ms, fields)
+
+
+def worker(
+    fn: Callable[[dict[str, Any], Store, Settings], Any],
+) -> Callable[[dict[str, Any], Any], Any]:
+    """For functions that an event source invokes (the table's stream, a queue): `fn`
+    gets the event, the store and the settings; no HTTP, no authentication."""
+    snapstart.warm(warm_runtime)
+
+    def lambda_handler(event: dict[str, Any], context: Any = None) -> Any:
+        settings_, store = runtime()
+        return fn(event, store, settings_)
+
+    return lambda_handler
 
 
 def unrouted(fn: Callable[[Request], Response]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

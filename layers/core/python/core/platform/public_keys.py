@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from core.platform import snapstart
 from core.platform.errors import ParameterInvalid
 
 ALGORITHMS: tuple[str, ...] = (
@@ -466,3 +467,6 @@ def algorithm_json_schema_rules() -> list[Any]:
             }
         )
     return rules
+
+
+snapstart.preload("cryptography.hazmat.primitives.serialization")

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from http_message_signatures._url import parse_url  # the library's own, strict parser
+
 # The canonical spelling of the one-member dictionaries RFC 9421 clients send (the SDK
 # among them): `label=:<base64>:` (Signature, Content-Digest) and `label=("c1" "c2");k=1;
 # k="v"` (Signature-Input), with plain strings and integers only. Those are read with
@@ -82,8 +84,6 @@ def fast_signature_base(method: str, target_uri: str, headers: Mapping[str, str]
     None when the library must build it. `target_uri` is the request's, as the client
     addressed it; `member` the parsed Signature-Input member (inner list, parameters);
     `headers` has lower-case names."""
-    from http_message_signatures._url import parse_url  # the library's own, strict parser
-
     items, params = member
     if method not in _FAST_METHODS or not isinstance(items, list):
         return None

@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from core.platform import snapstart
 from core.platform.errors import DigestMismatch, SignatureInvalid, SignatureMissing, TimestampOutOfRange
 from core.platform.public_keys import SIMPLE_SCHEME_ALGORITHMS, PublicKey
 
@@ -519,3 +520,18 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
 def _quote(value: str) -> str:
     """A client-supplied value, shortened, for an error message."""
     return repr(value[:64])
+
+
+@snapstart.warm
+def _load_rfc9421() -> None:
+    """The RFC 9421 path's lazy imports and first calls (http_sf, the library and its URL
+    parser, which loads the IDNA codec), before a SnapStart snapshot."""
+    import http_sf
+    from http_message_signatures._url import parse_url
+
+    from core.platform import signature_base  # noqa: F401
+
+    http_sf.parse(b"sig1=:AA==:", tltype="dictionary")
+    parse_url("https://warm.invalid/v1/warm?x=1")
+    "warm.invalid".encode("idna")  # the codec a request's host goes through
+    _library()

@@ -13,7 +13,7 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from core.platform import aws
+from core.platform import aws, snapstart
 
 MAX_DELAY_SECONDS = 900  # SQS's limit
 
@@ -73,3 +73,7 @@ def send_dead_letter(queue_url: str, delivery: dict[str, Any], *, failed_at: flo
         "failedAt": int(failed_at),
     }
     aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(body))
+
+
+# Before a SnapStart snapshot: the SQS client (creating one costs ~30-60 ms).
+snapstart.warm(lambda: aws.client("sqs"))
