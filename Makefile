@@ -45,6 +45,8 @@ typecheck: install
 # SAM is kept in its own virtualenv: its pins must not decide the runtime's.
 template: install $(SAM_VENV)/bin/sam
 	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml --parameters SnapStart=on
+	$(BIN)/localapi deploy-digest >/dev/null
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
 	PYTHON=$(CURDIR)/$(BIN)/python SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build --build-dir .aws-sam/build --cached --cache-dir .aws-sam/cache
 

@@ -526,6 +526,25 @@ def routes_command(
     (out if out.is_terminal else Console(width=200)).print(table)
 
 
+@app.command("deploy-digest")
+def deploy_digest_command(
+    template: TemplateOption = None,
+    write: Annotated[bool, typer.Option("--write", help="Update DEPLOY_DIGEST in template.yaml.")] = False,
+) -> None:
+    """The digest of what a deploy ships (layer, handlers, template), which template.yaml
+    gives every function as DEPLOY_DIGEST so each deploy of a change publishes new
+    versions (localapi/deploy_digest.py says why). Exits 1 when the written one is stale."""
+    from localapi import deploy_digest
+
+    root = load_template(template).root
+    if write:
+        deploy_digest.write(root)
+    current, held = deploy_digest.compute(root), deploy_digest.written(root)
+    typer.echo(current)
+    if held != current:
+        raise _fail(f"template.yaml holds DEPLOY_DIGEST {held!r}: run `localapi deploy-digest --write`")
+
+
 @app.command("openapi")
 def openapi_command(
     template: TemplateOption = None,
