@@ -58,6 +58,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--cost-requests", type=int, default=20, help="requests per type for units and cost (default 20)"
     )
     parser.add_argument(
+        "--restore-environments",
+        type=int,
+        default=5,
+        help="environments restored (forked) from each SnapStart snapshot (default 5)",
+    )
+    parser.add_argument(
         "--fuzz-examples",
         type=int,
         default=1000,
@@ -142,6 +148,12 @@ _SECTIONS: tuple[tuple[str, str, str, Callable[[Any, argparse.Namespace], Any]],
         lambda m, a: m.measure(a.hot_transactions, a.hot_concurrency),
     ),
     ("cost", "Request units and cost per million", "cost", lambda m, a: m.measure(a.cost_requests)),
+    (
+        "restore",
+        "SnapStart restore (fork emulation)",
+        "restore",
+        lambda m, a: m.measure(a.restore_environments),
+    ),
     ("webhooks", "Webhook delivery", "webhooks", lambda m, a: m.measure(a.webhook_events)),
     (
         "fuzz",

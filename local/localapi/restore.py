@@ -43,7 +43,10 @@ def serve(events):
         for fn, args, kwargs in snapshot_restore_py.get_after_restore():
             fn(*args, **kwargs)
     served = []
-    for event in events:
+    for index, event in enumerate(events):
+        if index in spec["empty_key_cache_at"]:
+            from core.platform import auth
+            auth.CACHE._items.clear()
         before = set(sys.modules)
         faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
         started = time.thread_time()
@@ -114,6 +117,7 @@ def restore(
     *,
     restore_hooks: bool = True,
     fork: bool = True,
+    empty_key_cache_at: Sequence[int] = (),
     timeout: float = 120.0,
 ) -> list[Restored]:
     """Initialise `function` (a folder under functions/, e.g. `customers/create`) once with
@@ -121,13 +125,15 @@ def restore(
     events in order. `restore_hooks=False` skips the after-restore hooks (what the layer
     would do without them). `fork=False` serves one child's events in the initialised
     process itself: the same init and hooks, no copy-on-write pages (what a first request
-    costs apart from the restore's page faults)."""
+    costs apart from the restore's page faults). `empty_key_cache_at`: the indexes of the
+    events before which the API key cache is emptied (a warm request that reads its key)."""
     spec = {
         "function": str(ROOT / "functions" / function),
         "layer": str(LAYER),
         "children": [list(events) for events in children],
         "restore_hooks": restore_hooks,
         "fork": fork,
+        "empty_key_cache_at": list(empty_key_cache_at),
     }
     environment = {
         **env,

@@ -21,6 +21,7 @@ from bench_suite import (
     main,
     percentile,
     pipeline_cpu,
+    restore,
     round_trips,
 )
 
@@ -215,6 +216,19 @@ def test_hot_accounts_through_the_local_api() -> None:
     assert all(h.transactions >= h.booked for h in result.series)
     assert "conflicts retried" in render(hot_accounts.tables(result))
     assert len(hot_accounts.summary(result)) == 1
+
+
+def test_restore_times_first_and_warm_requests_of_each_case() -> None:
+    # Given two environments restored from each function's snapshot,
+    # Then each case has a first request per environment, its warm ones and its page faults
+    result = restore.measure(environments=2)
+    assert [c.name for c in result.cases] == [name for name, *_ in restore.CASES]
+    for case in result.cases:
+        assert len(case.first_ms) == len(case.page_faults) == 2
+        assert len(case.warm_ms) == 2 * restore.WARM
+        assert case.ratio > 0 and case.unforked_ratio > 0 and case.imported == 0
+    assert "page faults" in render(restore.tables(result))
+    assert len(restore.summary(result)) == len(restore.CASES)
 
 
 def test_main_rejects_a_bad_latency_concurrency() -> None:
