@@ -162,6 +162,19 @@ def index_write_units(
 
 
 @dataclass(frozen=True)
+class Action:
+    """One item a write touched: a Put, Update, Delete or ConditionCheck (alone or in a
+    transaction), with the item's `type` attribute and size, and its units."""
+
+    kind: str  # Put | Update | Delete | ConditionCheck
+    item_type: str  # the item's `type` attribute ("" when it has none)
+    size: int  # bytes of the larger image (the checked item's, for a ConditionCheck)
+    write_units: float  # the table's, as made (doubled in a transaction)
+    index_write_units: float
+    transactional: bool
+
+
+@dataclass(frozen=True)
 class Call:
     """One DynamoDB call and the request units it consumed."""
 
@@ -171,6 +184,7 @@ class Call:
     index_write_units: float = 0.0  # the GSIs'
     failed: bool = False  # a failed condition (or a cancelled transaction): still billed
     emulator_ms: float = 0.0  # time inside the emulator (moto), not the handler's own
+    actions: tuple[Action, ...] = ()  # a write's items
 
     @property
     def total_write_units(self) -> float:
@@ -243,6 +257,7 @@ class CapacityMeter:
                     call.index_write_units,
                     failed,
                     emulator_ms,
+                    call.actions,
                 )
             )
         self.overhead_ms += (time.perf_counter() - started) * 1000
@@ -282,21 +297,29 @@ class CapacityMeter:
         else:
             kind = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}[op]
             actions, transactional = [(kind, params)], False
-        table_units = index_units = 0.0
+        done: list[Action] = []
         for kind, body in actions:
             key = self._action_key(kind, body)
             old = pending.before.get(repr(key))
             new = old if failed else self._get(body["TableName"], key)
             if kind == "ConditionCheck":
-                table_units += write_units(item_size(old), transactional=True)
-                continue
-            if kind == "Put" and failed:
-                size = max(item_size(old), item_size(body["Item"]))  # the write it would have made
+                size, index = item_size(old), 0.0
+                units = write_units(size, transactional=True)
             else:
-                size = max(item_size(old), item_size(new))
-            table_units += write_units(size, transactional=transactional)
-            index_units += index_write_units(self.shape, old, new)
-        return Call(op, write_units=table_units, index_write_units=index_units)
+                if kind == "Put" and failed:
+                    size = max(item_size(old), item_size(body["Item"]))  # the write it would have made
+                else:
+                    size = max(item_size(old), item_size(new))
+                units = write_units(size, transactional=transactional)
+                index = index_write_units(self.shape, old, new)
+            item_type = str(((new or old or body.get("Item") or {}).get("type") or {}).get("S", ""))
+            done.append(Action(kind, item_type, size, units, index, transactional))
+        return Call(
+            op,
+            write_units=sum(a.write_units for a in done),
+            index_write_units=sum(a.index_write_units for a in done),
+            actions=tuple(done),
+        )
 
     def _batch_get_units(self, params: dict[str, Any], parsed: dict[str, Any]) -> float:
         units = 0.0

@@ -22,3 +22,11 @@ LAMBDA_PER_MILLION_REQUESTS = 0.20
 # (the prices since 2024-11-01). A transactional request takes two units per item.
 DYNAMODB_PER_MILLION_WRITE_UNITS = 0.625
 DYNAMODB_PER_MILLION_READ_UNITS = 0.125
+
+# The usual design's services (bench_suite.cost's comparison), same pages and date.
+# aws.amazon.com/api-gateway/pricing/ : REST APIs, first 333 million requests a month.
+REST_API_PER_MILLION_REQUESTS = 3.50
+# aws.amazon.com/eventbridge/pricing/ : custom events put on an event bus, each 64 KB chunk
+# of a PutEvents entry one event.
+EVENTBRIDGE_PER_MILLION_EVENTS = 1.00
+EVENTBRIDGE_CHUNK_BYTES = 64 * 1024
