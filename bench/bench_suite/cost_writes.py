@@ -38,7 +38,8 @@ MEASURED_IN_COST = frozenset(
 NOT_MEASURED = frozenset(
     {
         "POST /sandbox/kyc/{session}/decision",
-        "DELETE /v1/organizations/{organizationId}/ledgers/{ledgerId}/portfolio/{portfolioId}/accounts/{accountId}",
+        "DELETE /v1/organizations/{organizationId}/ledgers/{ledgerId}/portfolio/{portfolioId}"
+        "/accounts/{accountId}",
     }
 )
 
@@ -88,7 +89,8 @@ class _Cases:
         return str(self.make("POST /v1/customers", body={**body, **fields})["id"])
 
     def ledger_of_own(self) -> str:
-        return str(self.make(f"POST {ORG}/ledgers", {"organizationId": self.org}, {"name": "Bench ledger"})["id"])
+        made = self.make(f"POST {ORG}/ledgers", {"organizationId": self.org}, {"name": "Bench ledger"})
+        return str(made["id"])
 
     # -- customers ------------------------------------------------------------------
 
