@@ -421,4 +421,4 @@ def every_write(h: _Harness, n: int) -> list[RequestType]:
 
 def routes_measured() -> set[str]:
     """Every route the cost section measures, or says why it does not."""
-    return MEASURED_IN_COST | NOT_MEASURED | {route_key for _, route_key, _ in _Cases(None).cases()}
+    return set(MEASURED_IN_COST | NOT_MEASURED) | {route_key for _, route_key, _ in _Cases(None).cases()}

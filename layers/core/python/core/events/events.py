@@ -1,5 +1,6 @@
 """Events (`GET /v1/events`, `GET /v1/events/{eventId}`): the outbox read back, newest
-first, filtered by type (GSI2) or by time (a bound on the ULID sort key). The items are
+first, from the table's own key order (an event's sort key is its id), filtered by type
+(GSI2) or by time (a bound on the ULID sort key). The items are
 written by `core.platform.outbox`, in each change's own transaction."""
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def _ids_after(moment: datetime) -> str:
 def list_(call: Call[None, ListEventsQuery, None]) -> dict[str, Any]:
     query = call.query
     after = _ids_after(query.createdAfter) if query.createdAfter else None
-    collection, index = (f"{COLLECTION}#{query.type}", keys.GSI2) if query.type else (COLLECTION, keys.GSI1)
+    # By type from GSI2; all events from the table itself (their ids are their sort keys).
+    collection, index = (f"{COLLECTION}#{query.type}", keys.GSI2) if query.type else (COLLECTION, None)
     return listing.page(
         call.store,
         secret=call.settings.cursor_secret,
@@ -81,6 +83,7 @@ def list_(call: Call[None, ListEventsQuery, None]) -> dict[str, Any]:
         render=render,
         index=index,
         sk_after=after,
+        id_prefix="evt_",
     )
 
 

@@ -1,4 +1,8 @@
-"""Time-ordered lists over a GSI with signed cursors: one code path for every resource."""
+"""Time-ordered lists with signed cursors, one code path for every resource: over a GSI
+partition, or over the table itself for a collection whose items' sort keys are their
+prefixed ids and nothing else in the tenant's partition shares the prefix (events: an
+entry in GSI1 for each would cost every write a write unit, to list what the table's own
+key order already lists)."""
 
 from __future__ import annotations
 
@@ -11,10 +15,13 @@ from core.platform.pagination import ListParams, decode_cursor, encode_cursor
 from core.platform.store import Condition, Store
 
 # The attributes of each index's LastEvaluatedKey.
-_KEY_ATTRS = {
+_KEY_ATTRS: dict[str | None, tuple[str, ...]] = {
+    None: ("PK", "SK"),  # the table
     keys.GSI1: ("PK", "SK", "GSI1PK", "GSI1SK"),
     keys.GSI2: ("PK", "SK", "GSI2PK", "GSI2SK"),
 }
+# Above every character of a prefixed id (Crockford base32, `_`): the end of a prefix's range.
+_END = "~"
 # Reads before a filtered page gives up filling itself (each read is one Query call).
 MAX_FILTER_READS = 5
 
@@ -27,17 +34,27 @@ def page(
     collection: str,
     params: ListParams,
     render: Callable[[dict[str, Any]], dict[str, Any]],
-    index: str = keys.GSI1,
+    index: str | None = keys.GSI1,
     sk_after: str | None = None,
     filter_: Condition | None = None,
+    id_prefix: str | None = None,
 ) -> dict[str, Any]:
     """Newest first. `collection` names the GSI partition (and binds the cursor to it);
-    `sk_after` keeps ids newer than a bound; `filter_` drops items after the read."""
-    pk_name, sk_name = f"{index}PK", f"{index}SK"
-    pk = keys.list_pk(tenant_id, collection)
+    `sk_after` keeps ids newer than a bound; `filter_` drops items after the read.
+    `index=None` lists the table's items whose ids begin with `id_prefix` (`evt_`)."""
+    sk_between: tuple[str, str] | None = None
+    if index is None:
+        if not id_prefix:
+            raise ValueError("a list over the table needs the prefix of its ids")
+        pk_name, sk_name, pk = "PK", "SK", keys.tenant_pk(tenant_id)
+        sk_between, sk_after = (sk_after or id_prefix, id_prefix + _END), None
+    else:
+        pk_name, sk_name, pk = f"{index}PK", f"{index}SK", keys.list_pk(tenant_id, collection)
     start = decode_cursor(secret, tenant_id, collection, params.cursor) if params.cursor else None
     if start is not None and start.get(pk_name) != pk:
         start = None  # unreachable with a valid MAC; kept so a key never leaves its tenant
+    if start is not None:  # only this index's key (a cursor signed before a list moved index)
+        start = {name: start[name] for name in _KEY_ATTRS[index] if name in start}
     wanted = params.limit + 1  # one more than asked tells whether a next page exists
     items: list[dict[str, Any]] = []
     for _ in range(MAX_FILTER_READS if filter_ is not None else 1):
@@ -49,6 +66,7 @@ def page(
             start_key=start,
             sk_name=sk_name,
             sk_after=sk_after,
+            sk_between=sk_between,
             filter_=filter_,
         )
         items.extend(got)
@@ -64,7 +82,7 @@ def page(
     return {"data": [render(item) for item in items], "nextCursor": next_cursor}
 
 
-def _cursor(secret: str, tenant_id: str, collection: str, index: str, item: dict[str, Any]) -> str:
+def _cursor(secret: str, tenant_id: str, collection: str, index: str | None, item: dict[str, Any]) -> str:
     return encode_cursor(secret, tenant_id, collection, {name: item[name] for name in _KEY_ATTRS[index]})
 
 

@@ -85,7 +85,7 @@ def stage(
         "eventType": event_type,
         "data": data,
         "createdAt": int(now),
-        **keys.list_attrs(tenant_id, COLLECTION, event_id),
+        # Listed from the table itself (core.events.events); GSI2 lists them by type.
         **keys.filter_attrs(tenant_id, COLLECTION, event_type, event_id),
     }
     tx.create(keys.entity_key(tenant_id, event_id), item, on_fail=AlreadyExists("Event id clash."))

@@ -232,11 +232,12 @@ class Store:
         sk_name: str | None = None,
         sk_after: str | None = None,
         sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
         filter_: Condition | None = None,
         consistent: bool = False,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One Query call. `sk_after` / `sk_prefix` narrow the sort key; `filter_` is applied
-        after `limit` items were read (DynamoDB's rule), so a page may hold fewer.
+        """One Query call. `sk_after` / `sk_prefix` / `sk_between` (inclusive) narrow the sort
+        key; `filter_` is applied after `limit` items were read (DynamoDB's rule), so a page may hold fewer.
         `consistent` only on the table itself (DynamoDB has no consistent index reads)."""
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": pk_value}
@@ -249,6 +250,10 @@ class Store:
             condition += " AND begins_with(#sk, :skPrefix)"
             names["#sk"] = sk_name
             values[":skPrefix"] = sk_prefix
+        elif sk_name and sk_between is not None:
+            condition += " AND #sk BETWEEN :skLow AND :skHigh"
+            names["#sk"] = sk_name
+            values[":skLow"], values[":skHigh"] = sk_between
         params: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": condition,
