@@ -84,3 +84,21 @@ def test_all_events_page_from_the_table_itself(partner: Partner) -> None:
     store = pipeline.runtime()[1]
     item = store.get(keys.entity_key(partner.tenant_id, listed[0]["id"]))
     assert item is not None and "GSI1PK" not in item and item["GSI2PK"]
+
+
+def test_customers_page_from_the_table_itself_too(partner: Partner) -> None:
+    """Customers are listed like events, from the table's key order: no GSI1 entry."""
+    from core.platform import keys, pipeline
+
+    made = [create(partner, {"externalId": f"table-{i}"}).json["id"] for i in range(3)]
+    first = call("customers/list", "GET", "/v1/customers", partner=partner, query="limit=2").json
+    rest = call(
+        "customers/list",
+        "GET",
+        "/v1/customers",
+        partner=partner,
+        query=f"limit=2&cursor={first['nextCursor']}",
+    ).json
+    assert [c["id"] for c in first["data"] + rest["data"]] == made[::-1] and rest["nextCursor"] is None
+    item = pipeline.runtime()[1].get(keys.entity_key(partner.tenant_id, made[0]))
+    assert item is not None and "GSI1PK" not in item

@@ -314,7 +314,7 @@ def new_item(tenant_id: str, record_id: str, fields: dict[str, Any], now: int) -
         "version": 1,
         "createdAt": now,
         "updatedAt": now,
-        **keys.list_attrs(tenant_id, COLLECTION, record_id),
+        # Listed from the table itself (its sort key is its id): no GSI1 entry.
         **keys.filter_attrs(tenant_id, COLLECTION, f"user#{fields['userId']}", record_id),
         **keys.owner_attrs(tenant_id, fields["userId"], KIND, record_id),
     }
@@ -405,7 +405,7 @@ def list_(call: Call[None, ListBankInformationQuery, None]) -> dict[str, Any]:
         return listing.page(
             call.store, index=keys.GSI2, collection=f"{COLLECTION}#user#{query.userId}", **common
         )
-    return listing.page(call.store, collection=COLLECTION, **common)
+    return listing.page(call.store, collection=COLLECTION, index=None, id_prefix="bi_", **common)
 
 
 # -- the cascade ---------------------------------------------------------------------------------

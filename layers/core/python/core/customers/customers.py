@@ -275,7 +275,7 @@ def create(call: Call[CreateCustomer, None, None]) -> dict[str, Any]:
         "challenge": _challenge_attr(challenge) if challenge else None,
         "createdAt": int(now),
         "updatedAt": int(now),
-        **keys.list_attrs(tenant_id, COLLECTION, customer_id),
+        # Listed from the table itself (a customer's sort key is its id): no GSI1 entry.
         **_status_attrs(tenant_id, "pending", customer_id),
     }
     tx = call.tx
@@ -334,6 +334,8 @@ def list_(call: Call[None, ListCustomersQuery, None]) -> dict[str, Any]:
         collection=COLLECTION,
         params=query,
         render=render,
+        index=None,
+        id_prefix="cus_",
     )
 
 
