@@ -314,7 +314,9 @@ class World:
                     self.cursors[(tenant.tenant_id, target.route_key)] = given
                     continue
                 collection, index, first = self._rows_listed(target, tenant)[0]
-                position = {name: first[name] for name in ("PK", "SK", f"{index}PK", f"{index}SK")}
+                # A list over the table itself (index None) positions by the table's key alone.
+                names = ("PK", "SK", *((f"{index}PK", f"{index}SK") if index else ()))
+                position = {name: first[name] for name in names}
                 self.cursors[(tenant.tenant_id, target.route_key)] = encode_cursor(
                     secret, tenant.tenant_id, collection, position
                 )
