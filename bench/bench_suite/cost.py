@@ -314,21 +314,44 @@ class _Harness:
         query: str = "",
         idempotency_key: str | None = None,
     ) -> Sample:
-        route = self.route(route_key)
-        path = route.path
-        for name, value in (params or {}).items():
-            path = path.replace("{" + name + "}", value)
         data = b"" if body is None else json.dumps(body).encode()
         event = self.signer.event(
-            route,
-            path=path,
+            self.route(route_key),
+            path=self._path(route_key, params),
             query=query,
             body=data,
             now=time.time(),
             idempotency_key=idempotency_key,
             path_params=params,
         )
-        handler = load_handler(route).lambda_handler
+        return self._call(route_key, event, len(data))
+
+    def send_unsigned(
+        self, route_key: str, params: dict[str, str], body: bytes, headers: dict[str, str]
+    ) -> Sample:
+        """A request a third party signs its own way (a KYC provider's callback)."""
+        from localapi.events import http_api_event
+
+        event = http_api_event(
+            method=route_key.split(" ", 1)[0],
+            raw_path=self._path(route_key, params),
+            raw_query="",
+            headers={"host": "bench.local", **headers},
+            body=body,
+            route_key=route_key,
+            path_parameters=params,
+        )
+        return self._call(route_key, event, len(body))
+
+    def _path(self, route_key: str, params: dict[str, str] | None) -> str:
+        path = self.route(route_key).path
+        for name, value in (params or {}).items():
+            path = path.replace("{" + name + "}", value)
+        return path
+
+    def _call(self, route_key: str, event: dict[str, Any], request_bytes: int) -> Sample:
+        """The route's handler on `event`, its DynamoDB calls counted; a 4xx or 5xx raises."""
+        handler = load_handler(self.route(route_key)).lambda_handler
         self.meter.take()
         started = time.perf_counter()
         out = handler(event, None)
@@ -337,40 +360,8 @@ class _Harness:
         status = int(out["statusCode"])
         if status >= 400:
             raise RuntimeError(f"{route_key} answered {status}: {out.get('body')}")
-        return Sample(
-            status, calls, wall_ms - overhead_ms, len(data), str(out.get("body") or ""), len(json.dumps(out))
-        )
-
-    def send_unsigned(
-        self, route_key: str, params: dict[str, str], body: bytes, headers: dict[str, str]
-    ) -> Sample:
-        """A request a third party signs its own way (a KYC provider's callback)."""
-        from localapi.events import http_api_event
-
-        route = self.route(route_key)
-        path = route.path
-        for name, value in params.items():
-            path = path.replace("{" + name + "}", value)
-        event = http_api_event(
-            method=route_key.split(" ", 1)[0],
-            raw_path=path,
-            raw_query="",
-            headers={"host": "bench.local", **headers},
-            body=body,
-            route_key=route_key,
-            path_parameters=params,
-        )
-        self.meter.take()
-        started = time.perf_counter()
-        out = load_handler(route).lambda_handler(event, None)
-        wall_ms = (time.perf_counter() - started) * 1000
-        calls, overhead_ms = self.meter.take()
-        status = int(out["statusCode"])
-        if status >= 400:
-            raise RuntimeError(f"{route_key} answered {status}: {out.get('body')}")
-        return Sample(
-            status, calls, wall_ms - overhead_ms, len(body), str(out.get("body") or ""), len(json.dumps(out))
-        )
+        answer = str(out.get("body") or "")
+        return Sample(status, calls, wall_ms - overhead_ms, request_bytes, answer, len(json.dumps(out)))
 
     def measure(
         self, name: str, kind: str, route_key: str, request: Callable[[int], Sample], n: int
