@@ -33,6 +33,7 @@ for a read it sizes what the read evaluated. The rules, from the DynamoDB Develo
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from collections.abc import Mapping
@@ -185,6 +186,8 @@ class Call:
     failed: bool = False  # a failed condition (or a cancelled transaction): still billed
     emulator_ms: float = 0.0  # time inside the emulator (moto), not the handler's own
     actions: tuple[Action, ...] = ()  # a write's items
+    read_type: str = ""  # a GetItem's item `type`
+    consistent: bool = False  # a strongly consistent read
 
     @property
     def total_write_units(self) -> float:
@@ -249,17 +252,7 @@ class CapacityMeter:
             emulator_ms = max(0.0, pending.answered_at - pending.sent_at) * 1000
             failed = http_response.status_code >= 400
             call = self._units(pending, parsed, failed)
-            self.calls.append(
-                Call(
-                    call.operation,
-                    call.read_units,
-                    call.write_units,
-                    call.index_write_units,
-                    failed,
-                    emulator_ms,
-                    call.actions,
-                )
-            )
+            self.calls.append(dataclasses.replace(call, failed=failed, emulator_ms=emulator_ms))
         self.overhead_ms += (time.perf_counter() - started) * 1000
 
     # -- units -------------------------------------------------------------------------
@@ -270,8 +263,12 @@ class CapacityMeter:
             item = parsed.get("Item")
             if "ProjectionExpression" in params or "AttributesToGet" in params:
                 item = self._get(params["TableName"], params["Key"])
+            consistent = bool(params.get("ConsistentRead"))
             return Call(
-                op, read_units=read_units(item_size(item), consistent=bool(params.get("ConsistentRead")))
+                op,
+                read_units=read_units(item_size(item), consistent=consistent),
+                read_type=str(((item or {}).get("type") or {}).get("S", "")),
+                consistent=consistent,
             )
         if op == "BatchGetItem":
             return Call(op, read_units=self._batch_get_units(params, parsed))

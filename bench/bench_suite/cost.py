@@ -129,11 +129,15 @@ class Cost:
 # our transaction written on its own (1 unit per KB, not 2), guards included; a check of
 # another item (a parent, a balance) made as a consistent read of it; the event sent to
 # EventBridge instead of written as an item; the API key checked when it is read (its
-# re-check at commit is ours alone). Reads, CPU and GSI entries as ours.
+# consistent re-read before a write commits is ours alone). Reads, CPU and GSI entries as ours.
 POWERTOOLS_RECORD_BYTES = 170  # id (function name + md5), expiration, status, in-progress expiry
-# Ours alone: the stored answer (Powertools' record stands for it) and the API key's
-# write guards; a ConditionCheck of the API key itself (keys issued before guards).
-OURS_ONLY = frozenset({"idempotency", "api_key_guard"})
+# Ours alone: the stored answer (Powertools' record stands for it).
+OURS_ONLY = frozenset({"idempotency"})
+
+
+def _ours_alone(call: Call) -> bool:
+    """The API key's re-read before a write commits (core.platform.auth.recheck)."""
+    return call.operation == "GetItem" and call.consistent and call.read_type == "api_key"
 
 
 @dataclass(frozen=True)
@@ -153,14 +157,14 @@ class Usual:
         events = event_bytes = 0
         checks = 0
         for call in sample.calls:
+            if _ours_alone(call):
+                continue
             if not call.actions:  # a read: the same in both designs
                 trips += 1
                 reads += call.read_units
                 continue
             for action in call.actions:
-                if action.item_type in OURS_ONLY or (
-                    action.item_type == "api_key" and action.kind == "ConditionCheck"
-                ):
+                if action.item_type in OURS_ONLY:
                     continue
                 if action.item_type == "event":
                     events += max(1, math.ceil(action.size / p.EVENTBRIDGE_CHUNK_BYTES))
@@ -694,8 +698,9 @@ def tables(result: CostResult) -> list[RenderableType]:
         title="What each write writes (one request: bytes of the larger image, units as made + GSI units)",
         caption=(
             "The usual design writes the same items, each alone at 1 unit per KB, without the "
-            "idempotency completion and API-key guard check (its Powertools record is a ~170-byte put, "
-            "then an update holding the whole answer) and sends the event to EventBridge instead."
+            "idempotency completion (its Powertools record is a ~170-byte put, then an update holding "
+            "the whole answer) and without our consistent re-read of the API key before a write "
+            "commits, and sends the event to EventBridge instead."
         ),
     )
     for column in ("request", "items"):

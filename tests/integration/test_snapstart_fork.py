@@ -56,7 +56,7 @@ def test_every_restored_environment_generates_its_own_ids_tokens_and_leases(worl
 
 def test_without_the_after_restore_hook_the_forks_share_random_state(world: World) -> None:
     """What the hook is for: a fork copies `random`'s state, so without renewing it every
-    environment draws the same write guards and the same retry jitter."""
+    environment draws the same retry jitter and the same random choices."""
     children = [[world.event("accounts_get")] for _ in range(CHILDREN)]
     restored = restore("accounts/get", world.environment("accounts/get"), children, restore_hooks=False)
 

@@ -56,16 +56,12 @@ def issue_api_key(
         "scopes": granted,
         "signaturePolicy": signature_policy,
         "signingKeys": {},
-        "writeGuards": auth.WRITE_GUARDS,
         "createdAt": int(time.time()),
         "prefix": secret[:16],
         **keys.list_attrs(tenant_id, "api_keys", key_id),
     }
     tx = Tx()
-    clash = StateConflict("API key hash clash.")
-    tx.create(keys.api_key_key(tenant_id, key_hash), item, on_fail=clash)
-    for key, guard in auth.write_guard_items(tenant_id, key_hash, item):
-        tx.create(key, guard, on_fail=clash)
+    tx.create(keys.api_key_key(tenant_id, key_hash), item, on_fail=StateConflict("API key hash clash."))
     store.transact(tx.writes)
     return item, secret
 
@@ -110,28 +106,16 @@ def _set(store: Store, tenant_id: str, key_id: str, field: str, value: Any) -> d
 
 
 def revoke_api_key(store: Store, tenant_id: str, key_id: str) -> dict[str, Any]:
-    """The record and every write guard at once: from then on no write of the key commits."""
+    """From then on no write of the key commits (each re-reads the record before it does)."""
     item = _find(store, tenant_id, key_id)
     key_hash = item["SK"].removeprefix("APIKEY#")
     now = int(time.time())
-    tx = Tx()
-    revoked = {":revoked": "revoked"}
-    tx.update(
+    store.update(
         keys.api_key_key(tenant_id, key_hash),
         "SET #status = :revoked, revokedAt = :now",
         names={"#status": "status"},
-        values={**revoked, ":now": now},
+        values={":revoked": "revoked", ":now": now},
     )
-    auth.stage_on_guards(
-        tx,
-        tenant_id,
-        key_hash,
-        int(item.get("writeGuards", 0)),
-        "SET #status = :revoked",
-        names={"#status": "status"},
-        values=revoked,
-    )
-    store.transact(tx.writes)
     auth.CACHE.invalidate(key_hash)
     return {**item, "status": "revoked", "revokedAt": now}
 
@@ -166,7 +150,6 @@ def add_signing_key(
         key_hash=item["SK"].removeprefix("APIKEY#"),
         key=parse_public_key(public_key, algorithm),
         now=time.time(),
-        write_guards=int(item.get("writeGuards", 0)),
     )
     store.transact(tx.writes)
     return signing_keys.render(created)

@@ -89,11 +89,9 @@ def stage_create(
     key_hash: str,
     key: PublicKey,
     now: float,
-    write_guards: int,
 ) -> dict[str, Any]:
-    """The writes that register a key: the entity, its uniqueness guard, its copy in the
-    API key record (so authentication reads one item) and its id in the key's write
-    guards (so its writes commit)."""
+    """The writes that register a key: the entity, its uniqueness guard and its copy in
+    the API key record (so authentication reads one item)."""
     key_id = new_id("sig")
     print_ = fingerprint(key)
     item = {
@@ -130,15 +128,6 @@ def stage_create(
         condition=Condition("attribute_exists(PK) AND size(#sk) < :max", values={":max": MAX_PER_API_KEY}),
         on_fail=over_limit,
     )
-    auth.stage_on_guards(
-        tx,
-        tenant_id,
-        key_hash,
-        write_guards,
-        "SET #sk.#kid = :yes",
-        names={"#sk": "signingKeys", "#kid": key_id},
-        values={":yes": True},
-    )
     auth.CACHE.invalidate(key_hash)
     return item
 
@@ -152,7 +141,6 @@ def create(call: Call[CreateSigningKey, None, None]) -> dict[str, Any]:
         key_hash=call.principal.key_hash,
         key=key,
         now=call.now,
-        write_guards=call.principal.write_guards,
     )
     return render(item)
 
@@ -211,13 +199,5 @@ def delete(call: Call[None, None, SigningKeyPath]) -> None:
             values={":optional": "optional", ":one": 1},
         ),
         on_fail=last_key,
-    )
-    auth.stage_on_guards(
-        call.tx,
-        call.tenant_id,
-        principal.key_hash,
-        principal.write_guards,
-        "REMOVE #sk.#kid",
-        names={"#sk": "signingKeys", "#kid": key_id},
     )
     auth.CACHE.invalidate(principal.key_hash)

@@ -1,10 +1,9 @@
 """API keys: the format, hashing, lookup with a short per-container cache, and the
-condition that re-checks a key inside every write transaction."""
+re-check of the key's record right before every write commits."""
 
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from core.platform.errors import (
     SignatureInvalid,
 )
 from core.platform.public_keys import PublicKey
-from core.platform.store import Condition, Store, Tx
+from core.platform.store import Store
 
 # sk_<mode>_<tenant ULID>_<43 base64url chars = 256 random bits>. The tenant is in the
 # key so its record is found with one GetItem under the tenant's own partition.
@@ -47,18 +46,10 @@ class Principal:
     scopes: frozenset[str]
     signature_policy: str
     signing_keys: dict[str, PublicKey] = field(default_factory=dict)
-    write_guards: int = 0
 
     @property
     def record_key(self) -> dict[str, str]:
         return keys.api_key_key(self.tenant_id, self.key_hash)
-
-    def write_guard_key(self) -> dict[str, str]:
-        """The item a write checks the key on: one of its write guards, at random (the
-        record itself for a key issued before guards)."""
-        if not self.write_guards:
-            return self.record_key
-        return keys.api_key_guard_key(self.tenant_id, self.key_hash, random.randrange(self.write_guards))
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
@@ -77,40 +68,7 @@ def principal_from_item(item: dict[str, Any]) -> Principal:
             kid: PublicKey(algorithm=v["algorithm"], pem=v["publicKey"])
             for kid, v in (item.get("signingKeys") or {}).items()
         },
-        write_guards=int(item.get("writeGuards", 0)),
     )
-
-
-# Every write re-checks its API key inside its own transaction (`guard_write`). Checked on
-# one item, that key would be the partner's hottest item: DynamoDB cancels concurrent
-# transactions that name one item, even for a ConditionCheck, so all of a key's writes
-# would conflict with each other. The facts the check needs (status, signing key ids) are
-# copied to WRITE_GUARDS items; a write checks one at random; issuing, revoking and
-# changing signing keys update the record and every guard in one transaction.
-WRITE_GUARDS = 16
-
-
-def write_guard_items(
-    tenant_id: str, key_hash: str, record: dict[str, Any]
-) -> list[tuple[dict[str, str], dict[str, Any]]]:
-    """The write guards of a new API key record: its status and signing key ids, each."""
-    facts = {
-        "type": "api_key_guard",
-        "tenantId": tenant_id,
-        "keyId": record["keyId"],
-        "status": record["status"],
-        "signingKeys": {kid: True for kid in record.get("signingKeys") or {}},
-    }
-    count = int(record.get("writeGuards", 0))
-    return [(keys.api_key_guard_key(tenant_id, key_hash, i), dict(facts)) for i in range(count)]
-
-
-def stage_on_guards(
-    tx: Tx, tenant_id: str, key_hash: str, count: int, expression: str, **options: Any
-) -> None:
-    """The same change on every write guard of a key, in `tx` (beside the record's)."""
-    for index in range(count):
-        tx.update(keys.api_key_guard_key(tenant_id, key_hash, index), expression, **options)
 
 
 def extract_api_key(headers: dict[str, str]) -> str:
@@ -172,23 +130,21 @@ def authenticate(store: Store, headers: dict[str, str], *, now: float, cache_sec
     return CACHE.principal(key_hash) or principal_from_item(item)
 
 
-def guard_write(tx: Tx, principal: Principal, signing_key_id: str | None) -> None:
-    """Re-check, inside the write's own transaction, that the key is still active and the
-    signing key that signed the request is still registered: a cached record can be up
-    to `API_KEY_CACHE_SECONDS` old, but a revoked key or deleted signing key never writes."""
-    expression = "#akStatus = :akActive"
-    names = {"#akStatus": "status"}
-    if signing_key_id is not None:
-        expression += " AND attribute_exists(#akSigning.#akKid)"
-        names.update({"#akSigning": "signingKeys", "#akKid": signing_key_id})
-
-    def explain(old: dict[str, Any] | None) -> ApiError | None:
+def recheck(store: Store, principal: Principal, signing_key_id: str | None) -> None:
+    """Right before a write commits: the key's record read again, strongly consistent and
+    past the cache (which may be `API_KEY_CACHE_SECONDS` old), so a revoked key or a
+    deleted signing key writes nothing once the change has committed. A plain read, not a
+    ConditionCheck in the write's transaction: a ConditionCheck costs two write units per
+    write (a read costs one eighth of that) and makes the record an item that every write
+    of the key names, so that concurrent writes cancel each other; a read conflicts with
+    nothing. What it leaves: a revocation that commits in the milliseconds between this
+    read and the write's transaction does not stop that one write."""
+    item = store.get(principal.record_key, consistent=True)
+    refusal: ApiError | None = None
+    if item is None or item.get("status") != "active":
+        refusal = ApiKeyRevoked("The API key has been revoked.")
+    elif signing_key_id is not None and signing_key_id not in (item.get("signingKeys") or {}):
+        refusal = SignatureInvalid("The signing key that signed this request is no longer registered.")
+    if refusal is not None:
         CACHE.invalidate(principal.key_hash)
-        if old is None or old.get("status") != "active":
-            return ApiKeyRevoked("The API key has been revoked.")
-        if signing_key_id is not None and signing_key_id not in (old.get("signingKeys") or {}):
-            return SignatureInvalid("The signing key that signed this request is no longer registered.")
-        return None
-
-    condition = Condition(expression, names, {":akActive": "active"})
-    tx.check(principal.write_guard_key(), condition, on_fail=explain)
+        raise refusal

@@ -55,11 +55,6 @@ def api_key_key(tenant_id: str, key_hash: str) -> dict[str, str]:
     return {"PK": tenant_pk(tenant_id), "SK": f"APIKEY#{key_hash}"}
 
 
-def api_key_guard_key(tenant_id: str, key_hash: str, index: int) -> dict[str, str]:
-    """One of an API key's write guards (core.platform.auth.WRITE_GUARDS)."""
-    return {"PK": tenant_pk(tenant_id), "SK": f"APIKEY#{key_hash}#W#{index:02d}"}
-
-
 def tenant_key(tenant_id: str) -> dict[str, str]:
     return {"PK": tenant_pk(tenant_id), "SK": "TENANT"}
 

@@ -2,7 +2,7 @@
 
 parse event -> size limit -> API key -> signature -> scope -> validate path, query and
 body -> idempotency claim (or replay / 409) -> the endpoint -> one transaction holding the
-business writes, the API key re-check and the stored answer -> response, log line, metrics.
+business writes and the stored answer (the API key re-read just before) -> response, log line, metrics.
 """
 
 from __future__ import annotations
@@ -305,7 +305,7 @@ class _Run:
 
     def _commit(self, call: Call[Any, Any, Any], response: Response, attempt: int) -> None:
         if call.tx.writes and self.spec.authenticate is None:
-            auth.guard_write(call.tx, call.principal, call.signing_key_id)
+            auth.recheck(call.store, call.principal, call.signing_key_id)
         if self.claim is not None:
             idempotency.complete_in(
                 call.tx, self.claim, response, self.request.request_id, on_fail=self._lease_lost
