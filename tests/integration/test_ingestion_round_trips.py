@@ -51,8 +51,9 @@ def test_an_update_naming_customers_reads_them_with_its_guards(
     reply = create_ba(partner, {**body, "associatedClients": [first["id"], second["id"]]}, upsert=True)
     assert reply.status == 200, reply.text
     assert [c["id"] for c in reply.json["associatedClients"]] == [first["id"], second["id"]]
-    # The guards and both customers; then the matched record (its id is in a guard).
-    assert (operations["BatchGetItem"], operations["GetItem"]) == (1, 1)
+    # The guards and both customers; then the matched record (its id is in a guard), and
+    # the API key's record re-read before the commit (auth.recheck).
+    assert (operations["BatchGetItem"], operations["GetItem"]) == (1, 2)
 
 
 @pytest.mark.parametrize("upsert", [False, True])
